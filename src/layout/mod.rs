@@ -1,0 +1,215 @@
+//! Layouts turn the files of one commit into desired resources. Each layout
+//! reads files through [`RepoFiles`], never from disk, so repository content
+//! can be checked (symlinks, sizes, paths) before anything parses it.
+
+pub mod fleet;
+
+use crate::model::{DesiredState, LayoutKind};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+/// Largest file a layout reads: 1 MiB.
+pub const MAX_FILE_SIZE: u64 = 1_048_576;
+
+/// What kind of tree entry a path is. Only `File` is ever read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Symlink,
+    Submodule,
+}
+
+/// One entry below the repo path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Path relative to the repository root, `/`-separated.
+    pub path: String,
+    pub kind: EntryKind,
+    pub size: u64,
+    /// Content id (the git blob id), stable while the content is unchanged.
+    pub id: String,
+}
+
+/// Read access to the files of one commit below the repo path.
+pub trait RepoFiles {
+    /// The repo path (relative to the repository root, `""` for the root).
+    fn base(&self) -> &str;
+    /// Every entry below [`RepoFiles::base`], sorted by path.
+    fn list(&self) -> &[FileEntry];
+    /// The content of a file entry. Refuses symlinks, submodules and files
+    /// over [`MAX_FILE_SIZE`].
+    fn read(&self, path: &str) -> Result<Vec<u8>, LayoutError>;
+
+    /// The entry at `path` (relative to the repository root), if any.
+    fn entry(&self, path: &str) -> Option<&FileEntry> {
+        self.list().iter().find(|e| e.path == path)
+    }
+
+    /// `name` joined to the repo path.
+    fn join(&self, name: &str) -> String {
+        if self.base().is_empty() {
+            name.to_string()
+        } else {
+            format!("{}/{}", self.base().trim_end_matches('/'), name)
+        }
+    }
+}
+
+/// Which resources are live in the repo's namespace, for reference checks
+/// ("an assignment whose module is neither declared nor live").
+#[derive(Debug, Clone, Default)]
+pub struct LiveNames {
+    names: HashSet<(String, String)>,
+}
+
+impl LiveNames {
+    pub fn insert(&mut self, kind: &str, name: &str) {
+        self.names.insert((kind.to_string(), name.to_string()));
+    }
+
+    pub fn contains(&self, kind: &str, name: &str) -> bool {
+        self.names.contains(&(kind.to_string(), name.to_string()))
+    }
+}
+
+/// Host configuration a layout may need beyond the files themselves.
+#[derive(Debug, Clone, Default)]
+pub struct LayoutOptions {
+    /// `--compile GLOB=COMMAND` pairs (manifests).
+    pub compile: Vec<(String, String)>,
+    /// `--catalog PATH` (nodered).
+    pub catalog: Option<String>,
+}
+
+/// One validation problem: the file, the path to the value inside it, and
+/// the rule it breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    /// A dotted path such as `modules.nginx.priority`; empty for the whole file.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.file, self.path, self.message)
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LayoutError {
+    /// All problems found, reported at once.
+    #[error("{} validation error{} in the repository:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, render_problems(.0))]
+    Invalid(Vec<Problem>),
+    #[error("{path}: {reason}")]
+    Refused { path: String, reason: String },
+    #[error("{0}")]
+    Other(String),
+}
+
+fn render_problems(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Parse one commit's files with the given layout.
+pub fn parse(
+    layout: LayoutKind,
+    files: &dyn RepoFiles,
+    live: &LiveNames,
+    options: &LayoutOptions,
+) -> Result<DesiredState, LayoutError> {
+    let _ = options;
+    match layout {
+        LayoutKind::Fleet => fleet::parse(files, live),
+        LayoutKind::Manifests | LayoutKind::Nodered => Err(LayoutError::Other(format!(
+            "the '{}' layout is not supported yet",
+            layout.as_str()
+        ))),
+    }
+}
+
+/// Files held in memory: for tests and for `diff` on local input.
+#[derive(Debug, Clone, Default)]
+pub struct MemFiles {
+    base: String,
+    entries: Vec<FileEntry>,
+    contents: BTreeMap<String, Vec<u8>>,
+}
+
+impl MemFiles {
+    pub fn new(base: &str) -> Self {
+        MemFiles {
+            base: base.to_string(),
+            ..Default::default()
+        }
+    }
+
+    pub fn with_file(mut self, path: &str, content: impl Into<Vec<u8>>) -> Self {
+        let content = content.into();
+        self.entries.retain(|e| e.path != path);
+        self.entries.push(FileEntry {
+            path: path.to_string(),
+            kind: EntryKind::File,
+            size: content.len() as u64,
+            id: format!("mem:{path}:{}", content.len()),
+        });
+        self.entries.sort_by(|a, b| a.path.cmp(&b.path));
+        self.contents.insert(path.to_string(), content);
+        self
+    }
+
+    pub fn with_entry(mut self, entry: FileEntry) -> Self {
+        self.entries.push(entry);
+        self.entries.sort_by(|a, b| a.path.cmp(&b.path));
+        self
+    }
+}
+
+impl RepoFiles for MemFiles {
+    fn base(&self) -> &str {
+        &self.base
+    }
+
+    fn list(&self) -> &[FileEntry] {
+        &self.entries
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, LayoutError> {
+        let entry = self.entry(path).ok_or_else(|| LayoutError::Refused {
+            path: path.to_string(),
+            reason: "no such file".into(),
+        })?;
+        check_readable(entry)?;
+        Ok(self.contents.get(path).cloned().unwrap_or_default())
+    }
+}
+
+/// The checks every [`RepoFiles::read`] makes before returning content.
+pub fn check_readable(entry: &FileEntry) -> Result<(), LayoutError> {
+    let refuse = |reason: String| LayoutError::Refused {
+        path: entry.path.clone(),
+        reason,
+    };
+    match entry.kind {
+        EntryKind::Symlink => Err(refuse(
+            "is a symbolic link; gitsync never follows links in repository content".into(),
+        )),
+        EntryKind::Submodule => Err(refuse(
+            "is a submodule; gitsync does not fetch submodules".into(),
+        )),
+        EntryKind::File if entry.size > MAX_FILE_SIZE => Err(refuse(format!(
+            "is {} bytes, over the limit of {MAX_FILE_SIZE} bytes (1 MiB)",
+            entry.size
+        ))),
+        EntryKind::File => Ok(()),
+    }
+}

@@ -1,0 +1,13 @@
+//! gitsync: a GitOps reconciler. A git repository declares the desired state,
+//! a SQLite file holds the live state, and every difference becomes an audited
+//! proposal that is applied after approval or, for trusted repos, automatically.
+#![forbid(unsafe_code)]
+
+pub mod apply;
+pub mod diff;
+pub mod layout;
+pub mod model;
+pub mod propose;
+pub mod reconcile;
+pub mod source;
+pub mod store;
