@@ -10,4 +10,6 @@ pub mod model;
 pub mod propose;
 pub mod reconcile;
 pub mod source;
+pub mod status;
 pub mod store;
+pub mod validate;

@@ -120,3 +120,127 @@ impl LayoutKind {
 pub fn canonical(spec: &Value) -> String {
     serde_json::to_string(spec).expect("a JSON value always serializes")
 }
+
+/// A registered repository: where desired state comes from and how it is
+/// reconciled. Credentials are references (`env:VAR`, `file:PATH`), never values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RepoConfig {
+    pub name: String,
+    pub url: String,
+    /// `main`, `tag:NAME` or `commit:SHA`.
+    #[serde(rename = "ref")]
+    pub git_ref: String,
+    pub path: String,
+    pub layout: LayoutKind,
+    pub namespace: String,
+    pub interval: u64,
+    pub auto_apply: bool,
+    pub max_proposals: u32,
+    pub paused: bool,
+    #[serde(default)]
+    pub settings: RepoSettings,
+}
+
+/// Host configuration of a repo that is not part of SPEC's promised keys.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RepoSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh_passphrase: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compile: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apply_hooks: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<String>,
+}
+
+pub const DEFAULT_INTERVAL: u64 = 300;
+pub const MIN_INTERVAL: u64 = 60;
+pub const DEFAULT_MAX_PROPOSALS: u32 = 25;
+pub const DEFAULT_NAMESPACE: &str = "default";
+/// Who approved a proposal that was applied without an operator.
+pub const AUTO_APPLY_ACTOR: &str = "gitsync-auto-apply";
+
+/// Status of a proposal in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    PendingReview,
+    Approved,
+    Applied,
+    Rejected,
+    Ignored,
+    Superseded,
+}
+
+impl ProposalStatus {
+    pub const ALL: [ProposalStatus; 6] = [
+        ProposalStatus::PendingReview,
+        ProposalStatus::Approved,
+        ProposalStatus::Applied,
+        ProposalStatus::Rejected,
+        ProposalStatus::Ignored,
+        ProposalStatus::Superseded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProposalStatus::PendingReview => "pending_review",
+            ProposalStatus::Approved => "approved",
+            ProposalStatus::Applied => "applied",
+            ProposalStatus::Rejected => "rejected",
+            ProposalStatus::Ignored => "ignored",
+            ProposalStatus::Superseded => "superseded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProposalStatus> {
+        ProposalStatus::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+
+    /// Open proposals are the ones an operator still has to act on.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ProposalStatus::PendingReview | ProposalStatus::Approved
+        )
+    }
+}
+
+/// Status of one sync run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    Success,
+    Partial,
+    Failed,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Success => "success",
+            RunStatus::Partial => "partial",
+            RunStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RunStatus> {
+        [
+            RunStatus::Running,
+            RunStatus::Success,
+            RunStatus::Partial,
+            RunStatus::Failed,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+}

@@ -1,1 +1,504 @@
-//! TODO
+//! One sync of one repo, top to bottom: lock, fetch, read the tree, parse the
+//! layout, diff against the live state, propose, auto-apply within the gates,
+//! and record the run whatever happens.
+
+use crate::apply::{self, Applier};
+use crate::diff::{self, Plan};
+use crate::layout::{self, LayoutError, LayoutOptions, LiveNames};
+use crate::model::{Change, ProposalStatus, RepoConfig, RunStatus};
+use crate::propose::{self, RunContext};
+use crate::source::{GitRef, Mirror, Remote, SourceError};
+use crate::store::{self, LiveFilter, ProposalFilter, RepoState, Run, Store, StoreError};
+use chrono::{DateTime, Duration as Span, Utc};
+use std::fs::File;
+use std::hash::{BuildHasher, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Successful runs are kept this long by default.
+pub const KEEP_SUCCESS_DAYS: i64 = 90;
+/// Failed and partial runs are kept this long by default.
+pub const KEEP_FAILED_DAYS: i64 = 365;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("repo '{repo}': {source}")]
+    Source {
+        repo: String,
+        #[source]
+        source: SourceError,
+    },
+    #[error("repo '{repo}': {source}")]
+    Layout {
+        repo: String,
+        #[source]
+        source: LayoutError,
+    },
+    #[error("repo '{repo}': invalid ref: {reason}")]
+    BadRef { repo: String, reason: String },
+    #[error("repo '{0}' is being synced by another gitsync process; try again when it finishes")]
+    Busy(String),
+    #[error("cannot use the cache folder {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What every stage needs: the state file, the cache folder and "now".
+pub struct Context {
+    pub store: Store,
+    pub cache_dir: PathBuf,
+    pub now: DateTime<Utc>,
+    /// Who is acting, for audit events (`$USER`).
+    pub actor: String,
+    /// How long to wait for another process's lock on a repo.
+    pub lock_wait: Duration,
+}
+
+/// The outcome of considering one repo for a sync.
+#[derive(Debug, Clone)]
+pub enum SyncOutcome {
+    Ran(Run),
+    Skipped {
+        repo: String,
+        reason: String,
+        /// Another process held the repo: exit code 4.
+        busy: bool,
+    },
+}
+
+/// Exclusive hold on one repo's mirror and run, released on drop.
+pub struct RepoLock {
+    _file: File,
+}
+
+impl Context {
+    fn lock_path(&self, repo: &str) -> PathBuf {
+        self.cache_dir.join("locks").join(format!("{repo}.lock"))
+    }
+
+    /// Where a repo's mirror lives: its name plus a hash of its URL, so that
+    /// changing the URL starts a fresh mirror.
+    pub fn mirror_path(&self, repo: &RepoConfig) -> PathBuf {
+        self.cache_dir.join("mirrors").join(format!(
+            "{}-{:016x}.git",
+            repo.name,
+            fnv1a(repo.url.as_bytes())
+        ))
+    }
+
+    /// Take the repo's lock, waiting up to `wait`.
+    pub fn lock_repo(
+        &self,
+        repo: &str,
+        wait: Duration,
+    ) -> Result<Option<RepoLock>, ReconcileError> {
+        let path = self.lock_path(repo);
+        let cache_err = |source| ReconcileError::Cache {
+            path: path.clone(),
+            source,
+        };
+        std::fs::create_dir_all(path.parent().expect("lock path has a parent"))
+            .map_err(cache_err)?;
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(cache_err)?;
+        let start = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Some(RepoLock { _file: file })),
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => return Err(cache_err(e)),
+            }
+        }
+    }
+
+    /// Mark runs left `running` by a process that died as failed. A run
+    /// whose repo lock nobody holds cannot still be running.
+    pub fn recover_interrupted(&mut self) -> Result<Vec<i64>, ReconcileError> {
+        let mut recovered = Vec::new();
+        for (id, repo) in store::runs::running(self.store.conn())? {
+            if let Some(_lock) = self.lock_repo(&repo, Duration::ZERO)? {
+                let now = self.now;
+                self.store
+                    .write(|tx| store::runs::mark_interrupted(tx, id, now))?;
+                recovered.push(id);
+            }
+        }
+        Ok(recovered)
+    }
+}
+
+/// Which repos `sync` considers and whether each is synced now.
+pub enum Selection {
+    /// No names: every active repo that is due.
+    Due,
+    /// `--all`: every active repo now.
+    All,
+    /// Named repos now, ignoring their timers.
+    Named(Vec<String>),
+}
+
+/// Sync the selected repos one after the other.
+pub fn sync(
+    ctx: &mut Context,
+    selection: &Selection,
+    force: bool,
+    log: &mut dyn FnMut(&str),
+) -> Result<Vec<SyncOutcome>, ReconcileError> {
+    let repos = store::repos::list(ctx.store.conn())?;
+    let mut chosen = Vec::new();
+    match selection {
+        Selection::Named(names) => {
+            for name in names {
+                if let Some(r) = repos.iter().find(|r| &r.config.name == name) {
+                    chosen.push((r.clone(), true));
+                }
+            }
+        }
+        Selection::All => chosen.extend(repos.iter().map(|r| (r.clone(), true))),
+        Selection::Due => chosen.extend(repos.iter().map(|r| (r.clone(), false))),
+    }
+    let mut out = Vec::new();
+    for (repo, now_anyway) in chosen {
+        let name = repo.config.name.clone();
+        if repo.config.paused && !force {
+            out.push(SyncOutcome::Skipped {
+                repo: name,
+                reason: "paused (use --force to sync it anyway)".into(),
+                busy: false,
+            });
+            continue;
+        }
+        if !now_anyway && !repo.config.paused && repo.next_due.is_some_and(|due| due > ctx.now) {
+            let due = repo.next_due.map(store::ts).unwrap_or_default();
+            out.push(SyncOutcome::Skipped {
+                repo: name,
+                reason: format!("not due until {due}"),
+                busy: false,
+            });
+            continue;
+        }
+        out.push(sync_repo(ctx, &repo, log)?);
+    }
+    Ok(out)
+}
+
+/// Sync one repo now and record the run.
+pub fn sync_repo(
+    ctx: &mut Context,
+    repo: &RepoState,
+    log: &mut dyn FnMut(&str),
+) -> Result<SyncOutcome, ReconcileError> {
+    let name = repo.config.name.clone();
+    let Some(_lock) = ctx.lock_repo(&name, ctx.lock_wait)? else {
+        return Ok(SyncOutcome::Skipped {
+            repo: name,
+            reason: "busy: another gitsync process is syncing this repo".into(),
+            busy: true,
+        });
+    };
+    let now = ctx.now;
+    let run_id = ctx.store.write(|tx| store::runs::start(tx, &name, now))?;
+    let mut run = Run {
+        id: run_id,
+        repo: name.clone(),
+        status: RunStatus::Running,
+        started_at: now,
+        finished_at: None,
+        revision: None,
+        diff_count: 0,
+        opened: vec![],
+        auto_applied: vec![],
+        failed: vec![],
+        remaining: 0,
+        summary: Default::default(),
+        error: None,
+    };
+    let result = run_stages(ctx, &repo.config, &mut run, log);
+    if let Err(e) = result {
+        match e {
+            ReconcileError::Store(e) => return Err(e.into()),
+            other => {
+                run.status = RunStatus::Failed;
+                run.error = Some(one_line(&other.to_string()));
+            }
+        }
+    }
+    run.finished_at = Some(ctx.now);
+    let (config, finished) = (repo.config.clone(), run.clone());
+    let due = next_due(&config, ctx.now);
+    ctx.store.write(|tx| -> store::Result<()> {
+        store::runs::finish_run(tx, &finished)?;
+        store::repos::set_next_due(tx, &config.name, due)?;
+        if finished.status != RunStatus::Failed {
+            store::repos::set_last_success(tx, &config.name, finished.finished_at.unwrap_or(now))?;
+        }
+        // The cheap retention pass at the end of every sync.
+        store::runs::prune(
+            tx,
+            now - Span::days(KEEP_SUCCESS_DAYS),
+            now - Span::days(KEEP_FAILED_DAYS),
+            false,
+        )?;
+        Ok(())
+    })?;
+    Ok(SyncOutcome::Ran(run))
+}
+
+/// Fetch, parse, plan, propose and auto-apply; fills `run` as it goes.
+fn run_stages(
+    ctx: &mut Context,
+    config: &RepoConfig,
+    run: &mut Run,
+    log: &mut dyn FnMut(&str),
+) -> Result<(), ReconcileError> {
+    let (mirror, commit) = fetch(ctx, config, log)?;
+    run.revision = Some(commit.clone());
+    let name = config.name.clone();
+    ctx.store
+        .write(|tx| store::repos::set_fetched(tx, &name, &commit))?;
+    let plan = read_plan(ctx, config, &mirror, &commit)?;
+    let desired_warnings = plan.1;
+    let plan = plan.0;
+    log(&format!(
+        "{}: {} diff(s), {} informational, {} conflict(s)",
+        config.name,
+        plan.diffs.len(),
+        plan.informational.len(),
+        plan.conflicts.len()
+    ));
+    run.diff_count = plan.diffs.len() as u64;
+    run.summary = plan.summary();
+    let now = ctx.now;
+    let actor = ctx.actor.clone();
+    let proposed = ctx.store.write(|tx| {
+        propose::propose(
+            tx,
+            &RunContext {
+                repo: &config.name,
+                namespace: &config.namespace,
+                commit: &commit,
+                run_id: Some(run.id),
+                cap: config.max_proposals,
+                actor: &actor,
+                now,
+            },
+            &plan,
+        )
+    })?;
+    run.opened = proposed.opened.clone();
+    run.remaining = proposed.remaining;
+    if config.auto_apply && ctx.store.halted()?.is_none() {
+        // Candidates: what this run opened or found open again, never a destroy.
+        let candidates: Vec<i64> = store::proposals::list(
+            ctx.store.conn(),
+            &ProposalFilter {
+                repo: Some(&config.name),
+                namespace: Some(&config.namespace),
+                ..Default::default()
+            },
+        )?
+        .into_iter()
+        .filter(|p| p.change != Change::Destroy)
+        .filter(|p| proposed.opened.contains(&p.id) || proposed.kept.contains(&p.id))
+        .map(|p| p.id)
+        .collect();
+        for outcome in apply::apply_all(&mut ctx.store, &candidates, &Applier::Auto, None, now)? {
+            if outcome.applied {
+                run.auto_applied.push(outcome.id);
+            } else if outcome.status == ProposalStatus::PendingReview {
+                run.failed.push(outcome.id);
+            }
+        }
+    }
+    let mut problems: Vec<String> = plan.conflicts.clone();
+    problems.extend(proposed.conflicts.iter().cloned());
+    problems.extend(desired_warnings);
+    if proposed.remaining > 0 {
+        problems.push(format!(
+            "proposal cap reached: {} diff(s) left for the next runs",
+            proposed.remaining
+        ));
+    }
+    if !run.failed.is_empty() {
+        problems.push(format!(
+            "{} auto-apply(s) failed and wait for review",
+            run.failed.len()
+        ));
+    }
+    run.status = if problems.is_empty() {
+        RunStatus::Success
+    } else {
+        RunStatus::Partial
+    };
+    if !problems.is_empty() {
+        run.error = Some(problems.join("; "));
+    }
+    if problems.is_empty() && store::proposals::open_count(ctx.store.conn(), &config.name)? == 0 {
+        ctx.store
+            .write(|tx| store::repos::set_applied(tx, &name, &commit))?;
+    }
+    Ok(())
+}
+
+/// Fetch the repo's ref into its mirror; returns the mirror and the commit.
+pub fn fetch(
+    ctx: &Context,
+    config: &RepoConfig,
+    log: &mut dyn FnMut(&str),
+) -> Result<(Mirror, String), ReconcileError> {
+    let remote = remote_of(config)?;
+    let path = ctx.mirror_path(config);
+    let source_err = |source| ReconcileError::Source {
+        repo: config.name.clone(),
+        source,
+    };
+    let mirror = Mirror::open_or_init(&path).map_err(source_err)?;
+    let fetched = mirror.fetch(&remote).map_err(source_err)?;
+    log(&format!(
+        "{}: {} at {}{}",
+        config.name,
+        config.git_ref,
+        fetched.commit,
+        if fetched.transferred {
+            ""
+        } else {
+            " (unchanged, nothing transferred)"
+        }
+    ));
+    Ok((mirror, fetched.commit))
+}
+
+/// The mirror as last fetched, without touching the network.
+pub fn offline(ctx: &Context, config: &RepoConfig) -> Result<(Mirror, String), ReconcileError> {
+    let remote = remote_of(config)?;
+    let source_err = |source| ReconcileError::Source {
+        repo: config.name.clone(),
+        source,
+    };
+    let mirror = Mirror::open_or_init(&ctx.mirror_path(config)).map_err(source_err)?;
+    let commit = mirror.resolve_local(&remote.git_ref).map_err(source_err)?;
+    Ok((mirror, commit))
+}
+
+pub fn remote_of(config: &RepoConfig) -> Result<Remote, ReconcileError> {
+    let git_ref = GitRef::parse(&config.git_ref).map_err(|reason| ReconcileError::BadRef {
+        repo: config.name.clone(),
+        reason,
+    })?;
+    Ok(Remote::new(&config.url, git_ref))
+}
+
+/// Read the layout at `commit` and diff it against the live state.
+/// Returns the plan and the layout's warnings.
+pub fn read_plan(
+    ctx: &Context,
+    config: &RepoConfig,
+    mirror: &Mirror,
+    commit: &str,
+) -> Result<(Plan, Vec<String>), ReconcileError> {
+    let files = mirror
+        .files(commit, &config.path)
+        .map_err(|source| ReconcileError::Source {
+            repo: config.name.clone(),
+            source,
+        })?;
+    let live = store::resources::list(
+        ctx.store.conn(),
+        &LiveFilter {
+            namespace: Some(&config.namespace),
+            ..Default::default()
+        },
+    )?;
+    let mut names = LiveNames::default();
+    for r in &live {
+        names.insert(&r.key.kind, &r.key.name);
+    }
+    let options = LayoutOptions {
+        compile: config.settings.compile.clone(),
+        catalog: config.settings.catalog.clone(),
+    };
+    let desired = layout::parse(config.layout, &files, &names, &options).map_err(|source| {
+        ReconcileError::Layout {
+            repo: config.name.clone(),
+            source,
+        }
+    })?;
+    let plan = diff::plan(&config.name, &config.namespace, &desired, &live);
+    Ok((plan, desired.warnings))
+}
+
+/// The next time a repo is due: now + interval + a random jitter of up to
+/// 60 s (at most a quarter of the interval), so that many hosts started by
+/// the same timer do not hit one git server together.
+pub fn next_due(config: &RepoConfig, now: DateTime<Utc>) -> DateTime<Utc> {
+    let max_jitter = (config.interval / 4).min(60);
+    let jitter = if max_jitter == 0 {
+        0
+    } else {
+        random_u64() % (max_jitter + 1)
+    };
+    now + Span::seconds((config.interval + jitter) as i64)
+}
+
+fn random_u64() -> u64 {
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
+/// A stable 64-bit FNV-1a hash (std's hasher may change between releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// Errors in runs are stored on one line.
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Apply the retention policy now.
+pub fn gc(
+    store: &mut Store,
+    now: DateTime<Utc>,
+    keep_success_days: i64,
+    keep_failed_days: i64,
+    dry_run: bool,
+) -> store::Result<u64> {
+    store.write(|tx| {
+        store::runs::prune(
+            tx,
+            now - Span::days(keep_success_days),
+            now - Span::days(keep_failed_days),
+            dry_run,
+        )
+    })
+}
+
+/// The cache folder default: beside the state file.
+pub fn default_cache_dir(state: &Path) -> PathBuf {
+    state.parent().unwrap_or(Path::new(".")).join("cache")
+}

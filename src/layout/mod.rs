@@ -213,3 +213,20 @@ pub fn check_readable(entry: &FileEntry) -> Result<(), LayoutError> {
         EntryKind::File => Ok(()),
     }
 }
+
+/// The resources a resource refers to, as `(kind, name)`: an assignment
+/// refers to its module, a pool or platform to its node template. Apply uses
+/// this to keep every reference intact.
+pub fn references(kind: &str, name: &str, spec: &serde_json::Value) -> Vec<(String, String)> {
+    match kind {
+        "assignment" => fleet::assignment_module(name)
+            .map(|m| vec![("module".to_string(), m.to_string())])
+            .unwrap_or_default(),
+        "pool" | "platform" => spec
+            .get("node_template")
+            .and_then(|t| t.as_str())
+            .map(|t| vec![("template".to_string(), t.to_string())])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}

@@ -1,1 +1,216 @@
-//! TODO
+//! The state file: one SQLite database holding repos, live resources with
+//! their origin and history, runs, proposals, audit events and the halt flag.
+//! Every writing transaction is IMMEDIATE so that concurrent gitsync
+//! processes queue on the write lock instead of failing on an upgrade.
+
+pub mod events;
+pub mod proposals;
+pub mod repos;
+pub mod resources;
+pub mod runs;
+mod schema;
+
+pub use events::{Event, EventFilter};
+pub use proposals::{NewProposal, Proposal, ProposalFilter};
+pub use repos::RepoState;
+pub use resources::{HistoryEntry, LiveFilter, LiveResource};
+pub use runs::Run;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a process waits for another one's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the state file {path}: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error(
+        "the state file {path} has schema version {found}, newer than this gitsync understands ({supported}); upgrade gitsync"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("the state file is busy: another gitsync process holds it; try again")]
+    Busy,
+    #[error("state file: {0}")]
+    Sqlite(rusqlite::Error),
+    #[error("state file holds a record that cannot be read: {0}")]
+    Corrupt(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                StoreError::Busy
+            }
+            _ => StoreError::Sqlite(e),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open state file.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating with mode 0600 if needed) and migrate the state file.
+    pub fn open(path: &Path) -> Result<Store> {
+        let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(Box::new(e)))?;
+        }
+        create_private(path).map_err(|e| open_err(Box::new(e)))?;
+        let conn = Connection::open(path).map_err(|e| open_err(Box::new(e)))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(open_err(
+                format!("cannot switch to WAL journal mode (got {mode})").into(),
+            ));
+        }
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        schema::migrate(&mut store.conn, path)?;
+        // WAL and SHM files are created by SQLite with the main file's mode
+        // only on some systems; make sure secrets of history never go world-readable.
+        for suffix in ["-wal", "-shm"] {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            set_private(Path::new(&p));
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A read-only view for queries.
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Run `f` in one IMMEDIATE transaction: committed when it returns `Ok`,
+    /// rolled back otherwise.
+    pub fn write<T, E>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(&tx)?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// The halt flag: `Some(reason)` while nothing may be auto-applied.
+    pub fn halted(&self) -> Result<Option<String>> {
+        halted(&self.conn)
+    }
+
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+/// Create the file with mode 0600 before SQLite opens it, so it is never
+/// readable by others, not even for a moment.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+fn set_private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    if path.exists() {
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+}
+
+pub fn halted(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT reason FROM halt WHERE scope = '*'", [], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+pub fn set_halt(
+    conn: &Connection,
+    reason: Option<&str>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    match reason {
+        Some(reason) => {
+            conn.execute(
+                "INSERT INTO halt (scope, reason, at, actor) VALUES ('*', ?1, ?2, ?3)
+                 ON CONFLICT(scope) DO UPDATE SET reason = ?1, at = ?2, actor = ?3",
+                (reason, ts(now), actor),
+            )?;
+        }
+        None => {
+            conn.execute("DELETE FROM halt WHERE scope = '*'", [])?;
+        }
+    }
+    Ok(())
+}
+
+/// Timestamps are stored as RFC 3339 UTC with second precision, so that text
+/// order is time order.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("timestamp '{s}': {e}")))
+}
+
+fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).expect("ids serialize")
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}

@@ -1,0 +1,68 @@
+//! `gitsync apply`: apply approved proposals (all of them when no id is given).
+
+use super::error::{CmdResult, CommandError, Exit};
+use super::{Ctx, json};
+use gitsync::apply::{self, Applier};
+use gitsync::model::ProposalStatus;
+use gitsync::store::{self, ProposalFilter};
+use serde_json::Value;
+
+/// Apply approved proposals, in dependency order
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Proposal ids (default: every approved proposal)
+    pub ids: Vec<i64>,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
+    let ids = if args.ids.is_empty() {
+        store::proposals::list(
+            ctx.store()?.conn(),
+            &ProposalFilter {
+                statuses: Some(vec![ProposalStatus::Approved]),
+                ..Default::default()
+            },
+        )?
+        .into_iter()
+        .map(|p| p.id)
+        .collect()
+    } else {
+        for &id in &args.ids {
+            if store::proposals::get(ctx.store()?.conn(), id)?.is_none() {
+                return Err(CommandError::unknown_proposal(id));
+            }
+        }
+        args.ids.clone()
+    };
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    let outcomes = apply::apply_all(ctx.store()?, &ids, &Applier::Operator(actor), None, now)?;
+    let failed = outcomes.iter().filter(|o| !o.applied).count();
+    if ctx.ui.json_mode() {
+        let v: Vec<Value> = outcomes
+            .iter()
+            .map(|o| json::outcome(o.id, o.status.as_str(), o.reason.as_deref()))
+            .collect();
+        ctx.ui.value(&Value::Array(v))?;
+    } else if outcomes.is_empty() {
+        ctx.ui.note("nothing to apply: no approved proposals");
+    } else {
+        for o in &outcomes {
+            match (&o.applied, &o.reason) {
+                (true, _) => ctx.ui.line(&format!("proposal {}: applied", o.id))?,
+                (false, r) => ctx.ui.line(&format!(
+                    "proposal {}: not applied: {}",
+                    o.id,
+                    r.as_deref().unwrap_or(o.status.as_str())
+                ))?,
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(CommandError::failure(format!(
+            "{failed} of {} proposal(s) were not applied",
+            outcomes.len()
+        ))
+        .with_hint("see 'gitsync proposals show ID' for the reason"));
+    }
+    Ok(Exit::Success)
+}

@@ -1,0 +1,155 @@
+//! `gitsync diff`: a dry run. Fetch, parse and diff, print; open no proposal
+//! and write no live state.
+
+use super::error::{CmdResult, CommandError, Exit};
+use super::{Ctx, ui};
+use gitsync::diff::{self, Plan};
+use gitsync::reconcile;
+use gitsync::store;
+use serde_json::{Value, json};
+
+/// Show what a sync would change, without changing anything
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// One repo (default: every repo)
+    pub name: Option<String>,
+    /// Exit 3 when there are differences, 0 when there are none
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Use the mirror as last fetched; do not contact the remote
+    #[arg(long)]
+    pub offline: bool,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
+    let repos = match &args.name {
+        Some(name) => vec![super::repo::find(ctx, name)?],
+        None => store::repos::list(ctx.store()?.conn())?,
+    };
+    let verbose = ctx.ui.verbose && !ctx.ui.quiet;
+    let mut log = |msg: &str| {
+        if verbose {
+            eprintln!("{msg}");
+        }
+    };
+    let mut found = false;
+    let mut values = Vec::new();
+    for repo in &repos {
+        let context = ctx.open()?;
+        let Some(_lock) = context.lock_repo(&repo.config.name, context.lock_wait)? else {
+            return Err(CommandError {
+                exit: Exit::Busy,
+                message: format!(
+                    "repo '{}' is being synced by another gitsync process",
+                    repo.config.name
+                ),
+                hint: Some("try again when it finishes".into()),
+            });
+        };
+        let (mirror, commit) = if args.offline {
+            reconcile::offline(context, &repo.config)?
+        } else {
+            reconcile::fetch(context, &repo.config, &mut log)?
+        };
+        let (plan, warnings) = reconcile::read_plan(context, &repo.config, &mirror, &commit)?;
+        found |= !plan.diffs.is_empty();
+        for w in &warnings {
+            ctx.ui.note(&format!("warning: {}: {w}", repo.config.name));
+        }
+        for c in &plan.conflicts {
+            ctx.ui.note(&format!("warning: {}: {c}", repo.config.name));
+        }
+        if ctx.ui.json_mode() {
+            values.push(
+                json!({ "repo": repo.config.name, "revision": commit, "diffs": diffs_json(&plan) }),
+            );
+        } else {
+            print_plan(ctx, &repo.config.name, &commit, &plan)?;
+        }
+    }
+    if ctx.ui.json_mode() {
+        ctx.ui.value(&Value::Array(values))?;
+    }
+    Ok(if args.exit_code && found {
+        Exit::Differences
+    } else {
+        Exit::Success
+    })
+}
+
+fn diffs_json(plan: &Plan) -> Vec<Value> {
+    let mut out: Vec<Value> = plan
+        .diffs
+        .iter()
+        .map(|d| {
+            json!({
+                "namespace": d.key.namespace, "kind": d.key.kind, "name": d.key.name,
+                "change": d.change.as_str(), "base": d.base, "desired": d.desired,
+                "diff": d.rendered, "source_path": d.source_path,
+            })
+        })
+        .collect();
+    out.extend(plan.informational.iter().map(|i| {
+        json!({
+            "namespace": i.key.namespace, "kind": i.key.kind, "name": i.key.name,
+            "change": "informational", "base": null, "desired": redact(&i.desired),
+            "diff": "", "source_path": i.source_path,
+        })
+    }));
+    out
+}
+
+/// Provider configs may carry credentials; they are shown, never proposed,
+/// and values under secret-looking keys are masked.
+fn redact(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let lower = k.to_ascii_lowercase();
+                    let secret = ["secret", "password", "token", "key", "credential"]
+                        .iter()
+                        .any(|s| lower.contains(s));
+                    (
+                        k.clone(),
+                        if secret {
+                            Value::String("<redacted>".into())
+                        } else {
+                            redact(v)
+                        },
+                    )
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+fn print_plan(ctx: &mut Ctx, repo: &str, commit: &str, plan: &Plan) -> CmdResult<()> {
+    if plan.diffs.is_empty() {
+        ctx.ui
+            .line(&format!("{repo} at {}: no differences", ui::short(commit)))?;
+    } else {
+        ctx.ui.line(&format!(
+            "{repo} at {}: {} difference(s)",
+            ui::short(commit),
+            plan.diffs.len()
+        ))?;
+    }
+    for d in &plan.diffs {
+        ctx.ui.line(&format!(
+            "{} {} {}/{}",
+            d.change, d.key.kind, d.key.namespace, d.key.name
+        ))?;
+        ctx.ui.diff(&d.rendered)?;
+    }
+    for i in &plan.informational {
+        ctx.ui.line(&format!(
+            "informational {} {}/{} (never applied through git)",
+            i.key.kind, i.key.namespace, i.key.name
+        ))?;
+        ctx.ui.line(diff::to_yaml(&redact(&i.desired)).trim_end())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Errors of the command line and the one place where they become exit codes
+//! and hints.
+
+use gitsync::reconcile::ReconcileError;
+use gitsync::store::StoreError;
+use std::fmt;
+
+/// The exit codes of SPEC.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Failure = 1,
+    Usage = 2,
+    Differences = 3,
+    Busy = 4,
+}
+
+/// An error with the exit code it means and what to do about it.
+#[derive(Debug)]
+pub struct CommandError {
+    pub exit: Exit,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl CommandError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        CommandError {
+            exit: Exit::Usage,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn failure(message: impl Into<String>) -> Self {
+        CommandError {
+            exit: Exit::Failure,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn unknown_repo(name: &str) -> Self {
+        CommandError::usage(format!("no repo named '{name}'"))
+            .with_hint("run 'gitsync repo list' to see the registered repos")
+    }
+
+    pub fn unknown_proposal(id: i64) -> Self {
+        CommandError::usage(format!("no proposal with id {id}"))
+            .with_hint("run 'gitsync proposals list --status all' to see every proposal")
+    }
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        let busy = matches!(e, StoreError::Busy);
+        CommandError {
+            exit: if busy { Exit::Busy } else { Exit::Failure },
+            message: e.to_string(),
+            hint: None,
+        }
+    }
+}
+
+impl From<ReconcileError> for CommandError {
+    fn from(e: ReconcileError) -> Self {
+        match e {
+            ReconcileError::Store(e) => e.into(),
+            ReconcileError::Busy(_) => CommandError {
+                exit: Exit::Busy,
+                message: e.to_string(),
+                hint: None,
+            },
+            other => CommandError::failure(other.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for CommandError {
+    fn from(e: std::io::Error) -> Self {
+        CommandError::failure(e.to_string())
+    }
+}
+
+pub type CmdResult<T = Exit> = Result<T, CommandError>;

@@ -1,0 +1,207 @@
+//! The command line: global options, the command tree, and the context every
+//! command runs in (state file, cache folder, clock, output).
+
+mod apply;
+mod diff;
+mod error;
+mod gc;
+mod get;
+mod halt;
+mod history;
+mod json;
+mod meta;
+mod proposals;
+mod repo;
+mod runs;
+mod status;
+mod sync;
+mod ui;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+use error::{CmdResult, CommandError, Exit};
+use gitsync::reconcile::{self, Context};
+use gitsync::store::Store;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use ui::{ColorChoice, Format, Ui};
+
+/// A GitOps reconciler: a git repository declares the desired state, a local
+/// SQLite file holds the live state, and every difference becomes an audited
+/// proposal, applied after approval or automatically for trusted repos.
+#[derive(Debug, Parser)]
+#[command(name = "gitsync", version, max_term_width = 100)]
+#[command(
+    after_help = "Run 'gitsync man' for the full manual. Environment: GITSYNC_STATE, \
+GITSYNC_CACHE_DIR, GITSYNC_MAX_PROPOSALS_PER_RUN, GITSYNC_NOW (testing aid), NO_COLOR."
+)]
+pub struct Cli {
+    /// The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]
+    #[arg(long, global = true, env = "GITSYNC_STATE", value_name = "PATH")]
+    state: Option<PathBuf>,
+    /// Output format: tables for people, JSON or YAML for scripts (on stdout only)
+    #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = Format::Table)]
+    output: Format,
+    /// When to colour output
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print nothing but results and errors
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    /// Print details of what was fetched, parsed and decided (on stderr)
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    #[command(subcommand)]
+    Repo(repo::RepoCommand),
+    Sync(sync::Args),
+    Diff(diff::Args),
+    #[command(subcommand)]
+    Proposals(proposals::ProposalsCommand),
+    Apply(apply::Args),
+    Status(status::Args),
+    Runs(runs::Args),
+    Get(get::Args),
+    History(history::Args),
+    Halt(halt::HaltArgs),
+    Unhalt(halt::UnhaltArgs),
+    Gc(gc::Args),
+    Completions(meta::CompletionsArgs),
+    Man(meta::ManArgs),
+}
+
+/// What every command gets: output, and the state file opened on demand.
+pub struct Ctx {
+    pub ui: Ui,
+    state: PathBuf,
+    cache_dir: PathBuf,
+    pub now: DateTime<Utc>,
+    pub actor: String,
+    context: Option<Context>,
+}
+
+impl Ctx {
+    /// The reconcile context (state file opened and migrated on first use).
+    pub fn open(&mut self) -> CmdResult<&mut Context> {
+        if self.context.is_none() {
+            let store = Store::open(&self.state)?;
+            let mut context = Context {
+                store,
+                cache_dir: self.cache_dir.clone(),
+                now: self.now,
+                actor: self.actor.clone(),
+                lock_wait: lock_wait(),
+            };
+            context.recover_interrupted()?;
+            self.context = Some(context);
+        }
+        Ok(self.context.as_mut().expect("just opened"))
+    }
+
+    pub fn store(&mut self) -> CmdResult<&mut Store> {
+        Ok(&mut self.open()?.store)
+    }
+}
+
+fn lock_wait() -> Duration {
+    std::env::var("GITSYNC_LOCK_WAIT")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .map(Duration::from_secs_f64)
+        .unwrap_or(Duration::from_secs(5))
+}
+
+fn default_state() -> PathBuf {
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("gitsync").join("state.db")
+}
+
+/// "Now": the clock, or `GITSYNC_NOW` (RFC 3339) so tests can move time.
+fn now() -> CmdResult<DateTime<Utc>> {
+    match std::env::var("GITSYNC_NOW") {
+        Ok(s) if !s.is_empty() => DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| {
+                CommandError::usage(format!(
+                    "GITSYNC_NOW='{s}' is not an RFC 3339 timestamp: {e}"
+                ))
+            }),
+        _ => Ok(Utc::now()),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ui = Ui::new(cli.output, cli.color, cli.quiet, cli.verbose);
+    let exit = match run(cli, ui) {
+        Ok(exit) => exit,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {}", e.message);
+            if let Some(hint) = &e.hint {
+                eprintln!("hint: {hint}");
+            }
+            e.exit
+        }
+    };
+    ExitCode::from(exit as u8)
+}
+
+fn is_broken_pipe(e: &CommandError) -> bool {
+    e.message.contains("Broken pipe")
+}
+
+fn run(cli: Cli, ui: Ui) -> CmdResult {
+    let state = cli.state.clone().unwrap_or_else(default_state);
+    let cache_dir = std::env::var_os("GITSYNC_CACHE_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| reconcile::default_cache_dir(&state));
+    let mut ctx = Ctx {
+        ui,
+        state,
+        cache_dir,
+        now: now()?,
+        actor: std::env::var("USER")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "unknown".into()),
+        context: None,
+    };
+    let exit = match cli.command {
+        Command::Repo(cmd) => repo::run(&mut ctx, cmd),
+        Command::Sync(args) => sync::run(&mut ctx, args),
+        Command::Diff(args) => diff::run(&mut ctx, args),
+        Command::Proposals(cmd) => proposals::run(&mut ctx, cmd),
+        Command::Apply(args) => apply::run(&mut ctx, args),
+        Command::Status(args) => status::run(&mut ctx, args),
+        Command::Runs(args) => runs::run(&mut ctx, args),
+        Command::Get(args) => get::run(&mut ctx, args),
+        Command::History(args) => history::run(&mut ctx, args),
+        Command::Halt(args) => halt::halt(&mut ctx, args),
+        Command::Unhalt(args) => halt::unhalt(&mut ctx, args),
+        Command::Gc(args) => gc::run(&mut ctx, args),
+        Command::Completions(args) => meta::completions(&mut ctx, args),
+        Command::Man(args) => meta::man(&mut ctx, args),
+    }?;
+    ctx.ui.flush()?;
+    Ok(exit)
+}
+
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+pub const OK: CmdResult = Ok(Exit::Success);

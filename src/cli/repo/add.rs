@@ -1,0 +1,215 @@
+//! `gitsync repo add`: register a repo after checking its settings and,
+//! unless `--no-verify`, that the remote answers and the ref exists.
+
+use super::super::error::{CmdResult, CommandError};
+use super::super::{Ctx, OK};
+use gitsync::model::{
+    DEFAULT_INTERVAL, DEFAULT_MAX_PROPOSALS, DEFAULT_NAMESPACE, LayoutKind, RepoConfig,
+    RepoSettings,
+};
+use gitsync::reconcile;
+use gitsync::source::Mirror;
+use gitsync::store;
+use gitsync::validate;
+
+/// Register a repo: where desired state comes from and how it is reconciled
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Name of the repo: 1-63 of a-z 0-9 . _ -
+    pub name: String,
+    /// https://, http://, ssh://, user@host:path, git://, file:// or a local path (never with credentials in it)
+    pub url: String,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Register without asking the remote whether it answers and the ref exists
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+/// The flags `repo add` and `repo set` share.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SettingsArgs {
+    /// Branch to follow (default main), tag:NAME, or commit:SHA to pin
+    #[arg(long = "ref", value_name = "REF")]
+    pub git_ref: Option<String>,
+    /// Folder in the repo to read (relative, no '..')
+    #[arg(long, value_name = "DIR")]
+    pub path: Option<String>,
+    /// How the repo declares resources [default: fleet]
+    #[arg(long, value_parser = ["fleet", "manifests", "nodered"])]
+    pub layout: Option<String>,
+    /// Namespace the repo's resources live in [default: default]
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Seconds between scheduled syncs (minimum 60) [default: 300]
+    #[arg(long, value_name = "SECS")]
+    pub interval: Option<u64>,
+    /// Apply creates and updates without review (destroys always wait)
+    #[arg(long)]
+    pub auto_apply: bool,
+    /// New proposals one run may open; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]
+    #[arg(long, value_name = "N")]
+    pub max_proposals: Option<u32>,
+    /// Register it paused: no scheduled syncs until resumed
+    #[arg(long)]
+    pub paused: bool,
+    /// Username for http(s), as env:VAR or file:PATH
+    #[arg(long, value_name = "SECRET")]
+    pub username: Option<String>,
+    /// Password or access token for http(s), as env:VAR or file:PATH
+    #[arg(long, value_name = "SECRET")]
+    pub password: Option<String>,
+    /// Private key for ssh, as env:VAR or file:PATH
+    #[arg(long, value_name = "SECRET")]
+    pub ssh_key: Option<String>,
+    /// Passphrase of the ssh key, as env:VAR or file:PATH
+    #[arg(long, value_name = "SECRET")]
+    pub ssh_passphrase: Option<String>,
+    /// Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)
+    #[arg(long, value_name = "GLOB=COMMAND")]
+    pub compile: Vec<String>,
+    /// Run COMMAND when applying a change of KIND (repeatable)
+    #[arg(long, value_name = "KIND=COMMAND")]
+    pub apply_hook: Vec<String>,
+    /// Node catalog in Node-RED's .config.nodes.json format (nodered layout)
+    #[arg(long, value_name = "PATH")]
+    pub catalog: Option<String>,
+}
+
+impl SettingsArgs {
+    /// Apply the given flags to `config`, validating each.
+    pub fn apply_to(&self, config: &mut RepoConfig, is_set: bool) -> CmdResult<()> {
+        let bad = CommandError::usage;
+        if let Some(r) = &self.git_ref {
+            gitsync::source::GitRef::parse(r)
+                .map_err(|e| bad(format!("invalid --ref '{r}': {e}")))?;
+            config.git_ref = r.clone();
+        }
+        if let Some(p) = &self.path {
+            config.path = validate::repo_path(p).map_err(bad)?;
+        }
+        if let Some(l) = &self.layout {
+            config.layout =
+                LayoutKind::parse(l).ok_or_else(|| bad(format!("unknown layout '{l}'")))?;
+        }
+        if let Some(ns) = &self.namespace {
+            validate::namespace(ns).map_err(bad)?;
+            config.namespace = ns.clone();
+        }
+        if let Some(i) = self.interval {
+            config.interval = validate::interval(i).map_err(bad)?;
+        }
+        if self.auto_apply {
+            config.auto_apply = true;
+        }
+        if let Some(n) = self.max_proposals {
+            config.max_proposals = n;
+        }
+        if self.paused && !is_set {
+            config.paused = true;
+        }
+        let unsupported = [
+            ("--username", self.username.is_some()),
+            ("--password", self.password.is_some()),
+            ("--ssh-key", self.ssh_key.is_some()),
+            ("--ssh-passphrase", self.ssh_passphrase.is_some()),
+            ("--compile", !self.compile.is_empty()),
+            ("--apply-hook", !self.apply_hook.is_empty()),
+            ("--catalog", self.catalog.is_some()),
+        ];
+        if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
+            return Err(bad(format!(
+                "{flag} is not supported yet by this version of gitsync"
+            )));
+        }
+        if config.layout != LayoutKind::Fleet {
+            return Err(bad(format!(
+                "the '{}' layout is not supported yet by this version of gitsync",
+                config.layout.as_str()
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn default_max_proposals() -> CmdResult<u32> {
+    match std::env::var("GITSYNC_MAX_PROPOSALS_PER_RUN") {
+        Ok(v) if !v.is_empty() => v.parse().map_err(|_| {
+            CommandError::usage(format!(
+                "GITSYNC_MAX_PROPOSALS_PER_RUN='{v}' is not a whole number"
+            ))
+        }),
+        _ => Ok(DEFAULT_MAX_PROPOSALS),
+    }
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
+    validate::repo_name(&args.name).map_err(CommandError::usage)?;
+    validate::url(&args.url)
+        .map_err(|e| CommandError::usage(format!("invalid URL for repo '{}': {e}", args.name)))?;
+    let mut config = RepoConfig {
+        name: args.name.clone(),
+        url: args.url.clone(),
+        git_ref: "main".into(),
+        path: String::new(),
+        layout: LayoutKind::Fleet,
+        namespace: DEFAULT_NAMESPACE.into(),
+        interval: DEFAULT_INTERVAL,
+        auto_apply: false,
+        max_proposals: default_max_proposals()?,
+        paused: false,
+        settings: RepoSettings::default(),
+    };
+    args.settings.apply_to(&mut config, false)?;
+    let now = ctx.now;
+    let actor = ctx.actor.clone();
+    if store::repos::get(ctx.store()?.conn(), &config.name)?.is_some() {
+        return Err(
+            CommandError::usage(format!("a repo named '{}' already exists", config.name))
+                .with_hint(format!(
+                    "use 'gitsync repo set {}' to change it",
+                    config.name
+                )),
+        );
+    }
+    if !args.no_verify {
+        verify(ctx, &config)?;
+    }
+    ctx.store()?.write(|tx| -> gitsync::store::Result<()> {
+        store::repos::insert(tx, &config, now)?;
+        store::events::record(
+            tx,
+            now,
+            &actor,
+            "repo.added",
+            Some(&config.name),
+            None,
+            Some(&config.url),
+        )
+    })?;
+    ctx.ui.note(&format!(
+        "added repo '{}' ({} {}, layout {})",
+        config.name,
+        config.url,
+        config.git_ref,
+        config.layout.as_str()
+    ));
+    if ctx.ui.json_mode() {
+        let state = super::find(ctx, &config.name)?;
+        ctx.ui.value(&super::super::json::repo(&state))?;
+    }
+    OK
+}
+
+/// Ask the remote whether it answers and the ref exists.
+pub fn verify(ctx: &mut Ctx, config: &RepoConfig) -> CmdResult<()> {
+    let context = ctx.open()?;
+    let remote = reconcile::remote_of(config)?;
+    let mirror = Mirror::open_or_init(&context.mirror_path(config))
+        .map_err(|e| CommandError::failure(format!("repo '{}': {e}", config.name)))?;
+    mirror.probe(&remote).map_err(|e| {
+        CommandError::failure(format!("repo '{}': verification failed: {e}", config.name))
+            .with_hint("check the URL and --ref, or pass --no-verify to register it anyway")
+    })?;
+    Ok(())
+}

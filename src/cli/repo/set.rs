@@ -1,0 +1,85 @@
+//! `gitsync repo set`: change a repo's settings; refused while it is active.
+
+use super::super::error::{CmdResult, CommandError};
+use super::super::{Ctx, OK};
+use super::add::SettingsArgs;
+use gitsync::store::{self, LiveFilter};
+
+/// Change a repo (pause it first)
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    pub name: String,
+    /// A new URL
+    #[arg(long)]
+    pub url: Option<String>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Turn auto-apply off
+    #[arg(long, conflicts_with = "auto_apply")]
+    pub no_auto_apply: bool,
+    /// Change it without asking the remote whether it answers
+    #[arg(long)]
+    pub no_verify: bool,
+}
+
+pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
+    let state = super::find(ctx, &args.name)?;
+    if !state.config.paused {
+        return Err(CommandError::usage(format!(
+            "repo '{0}' is active; run 'gitsync repo pause {0}' before changing it",
+            args.name
+        )));
+    }
+    let mut config = state.config.clone();
+    if let Some(url) = &args.url {
+        gitsync::validate::url(url)
+            .map_err(|e| CommandError::usage(format!("invalid URL: {e}")))?;
+        config.url = url.clone();
+    }
+    args.settings.apply_to(&mut config, true)?;
+    if args.no_auto_apply {
+        config.auto_apply = false;
+    }
+    if config.namespace != state.config.namespace {
+        let owned = store::resources::list(
+            ctx.store()?.conn(),
+            &LiveFilter {
+                repo: Some(&config.name),
+                ..Default::default()
+            },
+        )?;
+        if !owned.is_empty() {
+            return Err(CommandError::usage(format!(
+                "repo '{}' owns {} live resource(s) in namespace '{}'; it cannot move to '{}'",
+                config.name,
+                owned.len(),
+                state.config.namespace,
+                config.namespace
+            ))
+            .with_hint("remove it with 'gitsync repo remove --prune' and add it again"));
+        }
+    }
+    if config == state.config {
+        ctx.ui.note(&format!("repo '{}' unchanged", config.name));
+        return OK;
+    }
+    if !args.no_verify && (config.url != state.config.url || config.git_ref != state.config.git_ref)
+    {
+        super::add::verify(ctx, &config)?;
+    }
+    let (now, actor) = (ctx.now, ctx.actor.clone());
+    ctx.store()?.write(|tx| -> store::Result<()> {
+        store::repos::update(tx, &config)?;
+        store::events::record(
+            tx,
+            now,
+            &actor,
+            "repo.changed",
+            Some(&config.name),
+            None,
+            None,
+        )
+    })?;
+    ctx.ui.note(&format!("changed repo '{}'", config.name));
+    OK
+}

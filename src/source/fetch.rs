@@ -1,0 +1,282 @@
+//! Talking to the remote: connect, list refs, fetch a pack.
+//!
+//! All network access goes through [`network_repo`] (in-memory settings),
+//! [`anonymous_remote`] (refspecs, never saved) and [`connect`] (the
+//! transport). Credentials (an http credential callback) and an ssh command
+//! override (`core.sshCommand`) belong in those two functions and nowhere else.
+
+use super::{GitRef, Mirror, PINNED_REF, Remote, SourceError, one_line, parse_id};
+use gix::protocol::transport::client::blocking_io::Transport;
+use gix::remote::Direction;
+use gix::remote::fetch::{Shallow, Status, Tags};
+use gix::remote::ref_map;
+use std::num::NonZeroU32;
+use std::sync::atomic::AtomicBool;
+
+type Connection<'a, 'repo> = gix::remote::Connection<'a, 'static, 'repo, Box<dyn Transport + Send>>;
+
+/// Settings applied to every repository handle used for network access. They
+/// live only in memory: nothing here may ever reach the mirror's config file.
+const NETWORK_OVERRIDES: &[&str] = &[
+    // GIT_TERMINAL_PROMPT=0 semantics: gitsync runs unattended, so a missing
+    // credential must fail instead of waiting for a password on a terminal.
+    "gitoxide.credentials.terminalPrompt=false",
+];
+
+/// Open the mirror with the in-memory network settings applied.
+/// Later: append `core.sshCommand=ssh -i KEY -o IdentitiesOnly=yes
+/// -o BatchMode=yes …` here for ssh remotes.
+fn network_repo(mirror: &Mirror, _remote: &Remote) -> Result<gix::Repository, SourceError> {
+    let mut repo = mirror.open()?;
+    let mut config = repo.config_snapshot_mut();
+    config
+        .append_config(NETWORK_OVERRIDES.iter().copied(), gix::config::Source::Api)
+        .map_err(|e| mirror.error(&e))?;
+    config.commit().map_err(|e| mirror.error(&e))?;
+    Ok(repo)
+}
+
+/// A remote that exists only in memory, so the URL never lands in the
+/// mirror's config. Tags are never fetched implicitly: only what `specs` names.
+fn anonymous_remote<'repo>(
+    repo: &'repo gix::Repository,
+    remote: &Remote,
+    specs: &[String],
+) -> Result<gix::Remote<'repo>, SourceError> {
+    let unreachable = |e: gix::Error| unreachable(remote, &e);
+    repo.remote_at(remote.url.as_str())
+        .map_err(unreachable)?
+        .with_refspecs(specs.iter().map(String::as_str), Direction::Fetch)
+        .map_err(unreachable)
+        .map(|r| r.with_fetch_tags(Tags::None))
+}
+
+/// Open the transport. Later: `.with_credentials(callback)` for https, which
+/// answers `Action::Get` with the resolved username and token and never
+/// writes them anywhere.
+fn connect<'a, 'repo>(
+    anonymous: &'a gix::Remote<'repo>,
+    remote: &Remote,
+) -> Result<Connection<'a, 'repo>, SourceError> {
+    anonymous
+        .connect(Direction::Fetch)
+        .map_err(|e| unreachable(remote, &e))
+}
+
+fn unreachable(remote: &Remote, e: &(dyn std::error::Error + 'static)) -> SourceError {
+    SourceError::Unreachable {
+        url: remote.url.clone(),
+        cause: one_line(e),
+    }
+}
+
+fn fetch_failed(remote: &Remote, e: &(dyn std::error::Error + 'static)) -> SourceError {
+    SourceError::Fetch {
+        url: remote.url.clone(),
+        git_ref: remote.git_ref.to_string(),
+        cause: one_line(e),
+    }
+}
+
+fn not_found(remote: &Remote) -> SourceError {
+    SourceError::RefNotFound {
+        url: remote.url.clone(),
+        git_ref: remote.git_ref.to_string(),
+    }
+}
+
+/// The refspec for a branch or tag: forced, so a force-pushed branch or a
+/// moved tag is followed.
+fn refspec(git_ref: &GitRef) -> String {
+    let local = git_ref.local_ref();
+    match git_ref {
+        GitRef::Branch(b) => format!("+refs/heads/{b}:{local}"),
+        GitRef::Tag(t) => format!("+refs/tags/{t}:{local}"),
+        GitRef::Commit(c) => format!("+{c}:{local}"),
+    }
+}
+
+/// How the shallow boundary moves: `DepthAtRemote(d)` re-cuts history at the
+/// new tip, which is what makes a force-push work in a shallow mirror (the
+/// old boundary is irrelevant); full history undoes any earlier shallowness.
+fn shallow(repo: &gix::Repository, depth: Option<NonZeroU32>) -> Shallow {
+    match depth {
+        Some(d) => Shallow::DepthAtRemote(d),
+        None if repo.is_shallow().unwrap_or(true) => Shallow::undo(),
+        None => Shallow::NoChange,
+    }
+}
+
+/// The id a local ref points at directly (a tag object for annotated tags).
+fn local_target(repo: &gix::Repository, name: &str) -> Option<gix::ObjectId> {
+    repo.try_find_reference(name)
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_id().map(|id| id.detach()))
+}
+
+/// The commit a local ref resolves to after peeling tags.
+fn local_commit(mirror: &Mirror, remote: &Remote) -> Result<String, SourceError> {
+    mirror.resolve_local(&remote.git_ref).map_err(|e| match e {
+        // A fetch that "succeeded" without writing our ref means the remote
+        // did not send it.
+        SourceError::NotFetched { .. } => not_found(remote),
+        other => other,
+    })
+}
+
+pub(super) fn fetch(mirror: &Mirror, remote: &Remote) -> Result<super::Fetched, SourceError> {
+    if let GitRef::Commit(sha) = &remote.git_ref {
+        return fetch_pin(mirror, remote, sha);
+    }
+    let repo = network_repo(mirror, remote)?;
+    let local = remote.git_ref.local_ref();
+    let anonymous = anonymous_remote(&repo, remote, &[refspec(&remote.git_ref)])?;
+    let prepare = connect(&anonymous, remote)?
+        .prepare_fetch(gix::progress::Discard, ref_map::Options::default())
+        .map_err(|e| unreachable(remote, &e))?;
+    let remote_id = prepare
+        .ref_map()
+        .mappings
+        .iter()
+        .find(|m| m.local.as_ref().is_some_and(|l| *l == local))
+        .and_then(|m| m.remote.as_id())
+        .map(ToOwned::to_owned)
+        .ok_or_else(|| not_found(remote))?;
+
+    // The no-op fast path: gix always negotiates when fetching shallow, so
+    // compare the advertised id with our tracking ref ourselves and hang up
+    // (dropping `prepare` flushes and closes the connection).
+    if local_target(&repo, &local) == Some(remote_id) && repo.has_object(remote_id) {
+        drop(prepare);
+        return Ok(super::Fetched {
+            commit: local_commit(mirror, remote)?,
+            transferred: false,
+        });
+    }
+
+    // Nothing is interrupted yet; a watchdog (cron hangs) can own this flag later.
+    let interrupt = AtomicBool::new(false);
+    // gix writes the pack first and the refs last, so a failure here leaves
+    // the previous refs (and every object they reach) untouched.
+    let outcome = prepare
+        .with_shallow(shallow(&repo, remote.depth))
+        .receive(gix::progress::Discard, &interrupt)
+        .map_err(|e| fetch_failed(remote, &e))?;
+    Ok(super::Fetched {
+        commit: local_commit(mirror, remote)?,
+        transferred: matches!(outcome.status, Status::Change { .. }),
+    })
+}
+
+/// A pinned commit: no network at all if the mirror already has it; else
+/// ask for the id directly, and if the server will not serve unadvertised
+/// objects, fetch every branch and tag with full history and look again.
+fn fetch_pin(mirror: &Mirror, remote: &Remote, sha: &str) -> Result<super::Fetched, SourceError> {
+    let id = parse_id(sha)?;
+    if mirror.open()?.has_object(id) {
+        return Ok(super::Fetched {
+            commit: keep_pinned(mirror, remote, id)?,
+            transferred: false,
+        });
+    }
+    let repo = network_repo(mirror, remote)?;
+    let interrupt = AtomicBool::new(false);
+
+    // The result does not matter: success is judged by the object being there.
+    {
+        let anonymous = anonymous_remote(&repo, remote, &[refspec(&remote.git_ref)])?;
+        let prepare = connect(&anonymous, remote)?
+            .prepare_fetch(gix::progress::Discard, ref_map::Options::default())
+            .map_err(|e| unreachable(remote, &e))?;
+        let _refused = prepare
+            .with_shallow(shallow(&repo, remote.depth))
+            .receive(gix::progress::Discard, &interrupt);
+    }
+    if mirror.open()?.has_object(id) {
+        return Ok(super::Fetched {
+            commit: keep_pinned(mirror, remote, id)?,
+            transferred: true,
+        });
+    }
+
+    // Fallback: the server refused the id (uploadpack.allowAnySHA1InWant
+    // off, or protocol v0). The pin may be deep in history: fetch it all.
+    let specs = [
+        "+refs/heads/*:refs/remotes/origin/*".to_string(),
+        "+refs/tags/*:refs/tags/*".to_string(),
+    ];
+    let anonymous = anonymous_remote(&repo, remote, &specs)?;
+    let prepare = connect(&anonymous, remote)?
+        .prepare_fetch(gix::progress::Discard, ref_map::Options::default())
+        .map_err(|e| unreachable(remote, &e))?;
+    let all = prepare
+        .with_shallow(shallow(&repo, None))
+        .receive(gix::progress::Discard, &interrupt);
+    if mirror.open()?.has_object(id) {
+        return Ok(super::Fetched {
+            commit: keep_pinned(mirror, remote, id)?,
+            transferred: true,
+        });
+    }
+    match all {
+        // Every branch and tag arrived, so the remote has no such commit.
+        Ok(_) => Err(not_found(remote)),
+        Err(e) => Err(fetch_failed(remote, &e)),
+    }
+}
+
+/// Point [`PINNED_REF`] at the pinned commit so it stays reachable, after
+/// checking it is a commit.
+fn keep_pinned(mirror: &Mirror, remote: &Remote, id: gix::ObjectId) -> Result<String, SourceError> {
+    let repo = mirror.open()?;
+    if repo.find_commit(id).is_err() {
+        return Err(SourceError::Fetch {
+            url: remote.url.clone(),
+            git_ref: remote.git_ref.to_string(),
+            cause: format!("object {id} is not a commit"),
+        });
+    }
+    if local_target(&repo, PINNED_REF) != Some(id) {
+        repo.reference(
+            PINNED_REF,
+            id,
+            gix::refs::transaction::PreviousValue::Any,
+            "gitsync: pin",
+        )
+        .map_err(|e| mirror.error(&e))?;
+    }
+    Ok(id.to_string())
+}
+
+pub(super) fn probe(mirror: &Mirror, remote: &Remote) -> Result<String, SourceError> {
+    let repo = network_repo(mirror, remote)?;
+    // For a pin, listing the branches proves the remote answers; servers do
+    // not advertise arbitrary commits, so there is nothing more to check.
+    let spec = match &remote.git_ref {
+        GitRef::Commit(_) => "+refs/heads/*:refs/remotes/origin/*".to_string(),
+        other => refspec(other),
+    };
+    let anonymous = anonymous_remote(&repo, remote, std::slice::from_ref(&spec))?;
+    let (map, _handshake) = connect(&anonymous, remote)?
+        .ref_map(gix::progress::Discard, ref_map::Options::default())
+        .map_err(|e| unreachable(remote, &e))?;
+    if let GitRef::Commit(sha) = &remote.git_ref {
+        return Ok(sha.clone());
+    }
+    let local = remote.git_ref.local_ref();
+    let mapping = map
+        .mappings
+        .iter()
+        .find(|m| m.local.as_ref().is_some_and(|l| *l == local))
+        .ok_or_else(|| not_found(remote))?;
+    let gix::protocol::fetch::refmap::Source::Ref(r) = &mapping.remote else {
+        return Err(not_found(remote));
+    };
+    // Annotated tags advertise the tag object and the commit it peels to.
+    match r.unpack() {
+        (_, _, Some(peeled)) => Ok(peeled.to_string()),
+        (_, Some(direct), None) => Ok(direct.to_string()),
+        (_, None, None) => Err(not_found(remote)),
+    }
+}

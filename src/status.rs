@@ -1,0 +1,134 @@
+//! Repo health from recorded facts: the last run, the last successful sync,
+//! open proposals and the paused flag.
+
+use crate::model::{RepoConfig, RunStatus};
+use crate::store::{RepoState, Run};
+use chrono::{DateTime, Duration, Utc};
+
+/// One word for a repo's health; where several hold, the first wins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Health {
+    Paused,
+    NeverSynced,
+    Failing,
+    Stale,
+    Behind,
+    InSync,
+}
+
+impl Health {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Paused => "paused",
+            Health::NeverSynced => "never-synced",
+            Health::Failing => "failing",
+            Health::Stale => "stale",
+            Health::Behind => "behind",
+            Health::InSync => "in-sync",
+        }
+    }
+}
+
+pub fn health(
+    repo: &RepoState,
+    last_run: Option<&Run>,
+    open_proposals: u64,
+    now: DateTime<Utc>,
+) -> Health {
+    if repo.config.paused {
+        return Health::Paused;
+    }
+    let Some(last) = last_run else {
+        return if repo.last_success_at.is_some() {
+            Health::InSync
+        } else {
+            Health::NeverSynced
+        };
+    };
+    if last.status == RunStatus::Failed {
+        return Health::Failing;
+    }
+    let stale_after = Duration::seconds(2 * repo.config.interval as i64);
+    if repo.last_success_at.is_none_or(|t| now - t > stale_after) {
+        return Health::Stale;
+    }
+    let behind = open_proposals > 0
+        || last.remaining > 0
+        || (repo.fetched_commit.is_some() && repo.fetched_commit != repo.applied_commit);
+    if behind {
+        Health::Behind
+    } else {
+        Health::InSync
+    }
+}
+
+/// A web link to a commit for GitHub, GitLab and Gitea style URLs.
+pub fn commit_url(config: &RepoConfig, commit: &str) -> Option<String> {
+    let url = config.url.trim_end_matches('/');
+    let (host, path) = if let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    {
+        rest.split_once('/')?
+    } else if let Some(rest) = url.strip_prefix("ssh://") {
+        let (host, path) = rest.split_once('/')?;
+        (host.rsplit('@').next()?.split(':').next()?, path)
+    } else if !url.contains("://") && url.contains('@') && url.contains(':') {
+        let (host, path) = url.split_once(':')?;
+        (host.rsplit('@').next()?, path)
+    } else {
+        return None;
+    };
+    let path = path.trim_end_matches(".git").trim_matches('/');
+    if path.split('/').count() < 2 {
+        return None;
+    }
+    let sep = if host.contains("gitlab") {
+        "/-/commit/"
+    } else {
+        "/commit/"
+    };
+    Some(format!("https://{host}/{path}{sep}{commit}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(url: &str) -> RepoConfig {
+        RepoConfig {
+            name: "r".into(),
+            url: url.into(),
+            git_ref: "main".into(),
+            path: String::new(),
+            layout: crate::model::LayoutKind::Fleet,
+            namespace: "default".into(),
+            interval: 300,
+            auto_apply: false,
+            max_proposals: 25,
+            paused: false,
+            settings: Default::default(),
+        }
+    }
+
+    #[test]
+    fn web_links_for_forges() {
+        assert_eq!(
+            commit_url(&config("https://github.com/acme/fleet.git"), "abc").as_deref(),
+            Some("https://github.com/acme/fleet/commit/abc")
+        );
+        assert_eq!(
+            commit_url(&config("git@gitlab.com:acme/ops/fleet.git"), "abc").as_deref(),
+            Some("https://gitlab.com/acme/ops/fleet/-/commit/abc")
+        );
+        assert_eq!(
+            commit_url(
+                &config("ssh://git@gitea.example.com:2222/acme/fleet.git"),
+                "abc"
+            )
+            .as_deref(),
+            Some("https://gitea.example.com/acme/fleet/commit/abc")
+        );
+        assert_eq!(commit_url(&config("/srv/git/fleet"), "abc"), None);
+    }
+}

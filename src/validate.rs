@@ -1,0 +1,154 @@
+//! Checks of repo settings given on the command line: name, URL, path,
+//! interval. Each error names the value and the rule it breaks.
+
+/// `[a-z0-9][a-z0-9._-]{0,62}`.
+pub fn repo_name(name: &str) -> Result<(), String> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if first_ok && rest_ok && name.len() <= 63 {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid repo name '{name}': use 1 to 63 characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit"
+        ))
+    }
+}
+
+/// The transport a URL selects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Https,
+    Http,
+    Ssh,
+    Git,
+    File,
+}
+
+/// Accepts `https://`, `http://`, `ssh://`, scp-like `user@host:path`,
+/// `git://`, `file://` and local paths. Refuses credentials in the URL:
+/// they leak into shell history, logs and the mirror's config.
+pub fn url(url: &str) -> Result<Transport, String> {
+    if url.is_empty() {
+        return Err("the URL is empty".into());
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the URL contains white space or control characters".into());
+    }
+    if let Some((scheme, rest)) = url.split_once("://") {
+        let transport = match scheme {
+            "https" => Transport::Https,
+            "http" => Transport::Http,
+            "ssh" | "git+ssh" | "ssh+git" => Transport::Ssh,
+            "git" => Transport::Git,
+            "file" => return Ok(Transport::File),
+            other => {
+                return Err(format!(
+                    "unsupported URL scheme '{other}://': use https://, http://, ssh://, git://, file://, user@host:path or a local path"
+                ));
+            }
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        if authority.is_empty() {
+            return Err("the URL has no host".into());
+        }
+        if let Some((userinfo, _)) = authority.rsplit_once('@') {
+            let inline_secret =
+                userinfo.contains(':') || matches!(transport, Transport::Https | Transport::Http);
+            if inline_secret {
+                return Err(
+                    "the URL carries credentials; they would leak into shell history and logs. Remove them and pass --username/--password as env:VAR or file:PATH references"
+                        .into(),
+                );
+            }
+        }
+        return Ok(transport);
+    }
+    // scp-like `user@host:path` (no scheme, a colon before any slash).
+    if let Some((host_part, _)) = url.split_once(':')
+        && !host_part.contains('/')
+        && !url.starts_with('/')
+        && !url.starts_with('.')
+    {
+        if let Some((user, _)) = host_part.split_once('@')
+            && user.contains(':')
+        {
+            return Err(
+                "the URL carries a password; pass --ssh-key as env:VAR or file:PATH instead".into(),
+            );
+        }
+        return Ok(Transport::Ssh);
+    }
+    Ok(Transport::File)
+}
+
+/// A repo path: relative, no `..`, no leading `/`.
+pub fn repo_path(path: &str) -> Result<String, String> {
+    if path.starts_with('/') {
+        return Err(format!(
+            "invalid --path '{path}': it must be relative to the repository root"
+        ));
+    }
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.contains(&"..") {
+        return Err(format!(
+            "invalid --path '{path}': '..' may not escape the repository"
+        ));
+    }
+    Ok(parts.join("/"))
+}
+
+pub fn interval(secs: u64) -> Result<u64, String> {
+    if secs < crate::model::MIN_INTERVAL {
+        Err(format!(
+            "invalid --interval {secs}: the minimum is {} seconds",
+            crate::model::MIN_INTERVAL
+        ))
+    } else {
+        Ok(secs)
+    }
+}
+
+/// Namespaces follow the repo name rule.
+pub fn namespace(ns: &str) -> Result<(), String> {
+    repo_name(ns).map_err(|_| {
+        format!("invalid namespace '{ns}': use 1 to 63 characters of a-z, 0-9, '.', '_' and '-'")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_with_credentials_are_refused() {
+        assert!(url("https://user:tok@example.com/r.git").is_err());
+        assert!(url("https://tok@example.com/r.git").is_err());
+        assert!(url("git@example.com:org/r.git").is_ok());
+        assert_eq!(url("ssh://git@example.com/r.git"), Ok(Transport::Ssh));
+        assert_eq!(url("/srv/git/r.git"), Ok(Transport::File));
+        assert_eq!(url("./r"), Ok(Transport::File));
+        assert!(url("ftp://x/y").is_err());
+    }
+
+    #[test]
+    fn repo_names_follow_the_rule() {
+        assert!(repo_name("fleet-prod.1").is_ok());
+        assert!(repo_name("Fleet").is_err());
+        assert!(repo_name("-x").is_err());
+        assert!(repo_name(&"a".repeat(64)).is_err());
+    }
+
+    #[test]
+    fn paths_stay_inside_the_repo() {
+        assert_eq!(repo_path("./a//b/").unwrap(), "a/b");
+        assert!(repo_path("/etc").is_err());
+        assert!(repo_path("a/../../b").is_err());
+    }
+}
