@@ -38,7 +38,13 @@ GITSYNC_CACHE_DIR, GITSYNC_MAX_PROPOSALS_PER_RUN, GITSYNC_NOW (testing aid), NO_
 )]
 pub struct Cli {
     /// The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]
-    #[arg(long, global = true, env = "GITSYNC_STATE", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        env = "GITSYNC_STATE",
+        hide_env_values = true,
+        value_name = "PATH"
+    )]
     state: Option<PathBuf>,
     /// Output format: tables for people, JSON or YAML for scripts (on stdout only)
     #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = Format::Table)]

@@ -1,0 +1,686 @@
+//! The core reconciler end to end on the fleet layout: sync, review, apply,
+//! and the proposal lifecycle rules of SPEC.md.
+
+use crate::harness::{GitRepo, TestEnv};
+use serde_json::Value;
+
+/// An environment with one upstream repo holding fixtures/fleet/v1,
+/// registered as `fleet`.
+fn fleet_env(extra_add_flags: &[&str]) -> (TestEnv, GitRepo) {
+    let env = TestEnv::new();
+    let up = env.upstream("fleet");
+    up.load_fixture("fleet/v1");
+    up.commit("v1: first fleet");
+    let url = up.url();
+    let mut args = vec!["repo", "add", "fleet", url.as_str()];
+    args.extend_from_slice(extra_add_flags);
+    env.run(&args).success();
+    (env, up)
+}
+
+fn ids(v: &Value) -> Vec<i64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_i64().unwrap())
+        .collect()
+}
+
+fn find<'a>(list: &'a Value, kind: &str, name: &str) -> &'a Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == kind && p["name"] == name)
+        .unwrap_or_else(|| panic!("no {kind} {name} in {list:#}"))
+}
+
+#[test]
+fn first_sync_opens_a_proposal_per_resource_and_applies_after_approval() {
+    let (env, up) = fleet_env(&[]);
+    let runs = env.json(&["sync", "fleet"]);
+    let run = &runs[0];
+    assert_eq!(run["status"], "success");
+    assert_eq!(run["revision"], up.head());
+    assert_eq!(run["diff_count"], 11);
+    assert_eq!(run["opened"].as_array().unwrap().len(), 11);
+    assert_eq!(run["summary"]["assignment"], 4);
+    // Nothing is live before approval.
+    assert_eq!(env.json(&["get"]), serde_json::json!([]));
+    let open = env.json(&["proposals", "list"]);
+    assert!(
+        open.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "pending_review")
+    );
+    let applied = env.json(&["proposals", "approve", "--all", "--apply"]);
+    assert!(
+        applied
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "applied"),
+        "{applied:#}"
+    );
+    let live = env.json(&["get", "module", "nginx-public"]);
+    assert_eq!(live[0]["spec"]["config"]["nginx_workers"], 4);
+    assert_eq!(live[0]["origin"]["repo"], "fleet");
+    assert_eq!(live[0]["origin"]["commit"], up.head());
+    // A template's spec holds only its diff scope.
+    let t = env.json(&["get", "template", "web-server"]);
+    assert!(t[0]["spec"].get("instance_type").is_none(), "{t:#}");
+    // provider_configs are never proposed nor applied.
+    assert_eq!(env.json(&["get", "provider_config"]), serde_json::json!([]));
+    let status = env.json(&["status"]);
+    assert_eq!(status["repos"][0]["health"], "in-sync");
+    assert_eq!(status["repos"][0]["applied"]["commit"], up.head());
+    assert_eq!(status["repos"][0]["applied"]["subject"], "v1: first fleet");
+}
+
+#[test]
+fn second_commit_proposes_updates_and_destroys_in_a_safe_order() {
+    let (env, up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    env.json(&["proposals", "approve", "--all", "--apply"]);
+    up.load_fixture("fleet/v2");
+    up.commit("v2: more workers, exporter gone");
+    let run = &env.json(&["sync", "fleet"])[0];
+    assert_eq!(run["status"], "success");
+    let open = env.json(&["proposals", "list"]);
+    let change = |kind, name| {
+        find(&open, kind, name)["change"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(change("module", "nginx-public"), "update");
+    assert_eq!(change("template", "web-server"), "update");
+    assert_eq!(change("pool", "web"), "update");
+    assert_eq!(change("module", "node-exporter"), "destroy");
+    assert_eq!(change("assignment", "app-01:node-exporter"), "destroy");
+    assert_eq!(change("assignment", "app-02:nginx-public"), "destroy");
+    assert_eq!(open.as_array().unwrap().len(), 6);
+    let show = env.json(&[
+        "proposals",
+        "show",
+        &find(&open, "module", "nginx-public")["id"].to_string(),
+    ]);
+    assert_eq!(show["base"]["config"]["nginx_workers"], 4);
+    assert_eq!(show["desired"]["config"]["nginx_workers"], 8);
+    assert!(
+        show["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+  nginx_workers: 8"),
+        "{}",
+        show["diff"]
+    );
+    // Approving everything at once still destroys the assignment before its module.
+    let applied = env.json(&["proposals", "approve", "--all", "--apply"]);
+    assert!(
+        applied
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "applied"),
+        "{applied:#}"
+    );
+    assert_eq!(
+        env.json(&["get", "module", "node-exporter"]),
+        serde_json::json!([])
+    );
+    let history = env.json(&["history", "module", "nginx-public"]);
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(history[0]["change"], "update");
+    assert_eq!(history[0]["approved_by"], "tester");
+    assert_eq!(history[1]["change"], "create");
+    // Applied changes are never proposed again.
+    let run = &env.json(&["sync", "fleet"])[0];
+    assert_eq!(run["diff_count"], 0);
+    assert_eq!(env.json(&["status"])["repos"][0]["health"], "in-sync");
+}
+
+#[test]
+fn repeated_syncs_keep_one_open_proposal_per_resource() {
+    let (env, _up) = fleet_env(&[]);
+    let first = env.json(&["sync", "fleet"]);
+    let second = env.json(&["sync", "fleet"]);
+    assert_eq!(first[0]["opened"].as_array().unwrap().len(), 11);
+    assert_eq!(second[0]["opened"], serde_json::json!([]));
+    assert_eq!(second[0]["diff_count"], 11);
+    let all = env.json(&["proposals", "list", "--status", "all"]);
+    assert_eq!(all.as_array().unwrap().len(), 11);
+}
+
+#[test]
+fn a_changed_desired_spec_supersedes_the_open_proposal() {
+    let (env, up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    let before = find(&env.json(&["proposals", "list"]), "module", "nginx-public")["id"]
+        .as_i64()
+        .unwrap();
+    let text = std::fs::read_to_string(up.path.join("fleet.yaml")).unwrap();
+    up.write(
+        "fleet.yaml",
+        &text.replace("nginx_workers: 4", "nginx_workers: 6"),
+    );
+    up.commit("six workers");
+    let run = &env.json(&["sync", "fleet"])[0];
+    assert_eq!(run["opened"].as_array().unwrap().len(), 1);
+    let old = env.json(&["proposals", "show", &before.to_string()]);
+    assert_eq!(old["status"], "superseded");
+    let now = find(&env.json(&["proposals", "list"]), "module", "nginx-public").clone();
+    assert_eq!(now["status"], "pending_review");
+    assert_ne!(now["id"], before);
+    // A proposal whose diff vanished is superseded too.
+    up.write(
+        "fleet.yaml",
+        &text
+            .replace(
+                "  node-exporter:\n    name: node-exporter\n    priority: 10\n    variety: role\n",
+                "",
+            )
+            .replace("  app-01:node-exporter:\n    enabled: true\n", ""),
+    );
+    up.commit("no exporter");
+    env.json(&["sync", "fleet"]);
+    let open = env.json(&["proposals", "list"]);
+    assert!(
+        !open
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "node-exporter"),
+        "{open:#}"
+    );
+}
+
+#[test]
+fn a_rejected_diff_is_not_reopened_until_it_changes() {
+    let (env, up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    let id = find(&env.json(&["proposals", "list"]), "pool", "web")["id"].to_string();
+    let rejected = env.json(&["proposals", "reject", &id, "--reason", "not now"]);
+    assert_eq!(rejected[0]["status"], "rejected");
+    let run = &env.json(&["sync", "fleet"])[0];
+    assert_eq!(run["opened"], serde_json::json!([]));
+    assert!(
+        !env.json(&["proposals", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["kind"] == "pool")
+    );
+    // Live state kept: nothing about the pool was applied.
+    assert_eq!(env.json(&["get", "pool"]), serde_json::json!([]));
+    let text = std::fs::read_to_string(up.path.join("fleet.yaml")).unwrap();
+    up.write(
+        "fleet.yaml",
+        &text.replace("target_size: 3", "target_size: 4"),
+    );
+    up.commit("bigger pool");
+    let run = &env.json(&["sync", "fleet"])[0];
+    assert_eq!(run["opened"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        find(&env.json(&["proposals", "list"]), "pool", "web")["status"],
+        "pending_review"
+    );
+}
+
+#[test]
+fn the_cap_makes_a_partial_run_and_later_runs_open_the_rest() {
+    let (env, _up) = fleet_env(&["--max-proposals", "4"]);
+    let run = env.json(&["sync", "fleet"])[0].clone();
+    assert_eq!(run["status"], "partial");
+    assert_eq!(run["opened"].as_array().unwrap().len(), 4);
+    assert_eq!(run["remaining"], 7);
+    assert!(run["error"].as_str().unwrap().contains("7"), "{run:#}");
+    let code = env.run(&["sync", "fleet"]).code;
+    assert_eq!(code, 0, "a partial run still exits 0");
+    let run = env.json(&["sync", "fleet"])[0].clone();
+    assert_eq!(run["status"], "success");
+    assert_eq!(
+        env.json(&["proposals", "list"]).as_array().unwrap().len(),
+        11
+    );
+    // References come first: templates and modules are within the first cap.
+    let all = env.json(&["proposals", "list"]);
+    let first_four: Vec<&str> = all.as_array().unwrap()[..4]
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        first_four
+            .iter()
+            .all(|k| ["template", "module", "fleet"].contains(k)),
+        "{first_four:?}"
+    );
+}
+
+#[test]
+fn a_proposal_computed_against_an_older_live_spec_is_stale() {
+    let (env, up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    env.json(&["proposals", "approve", "--all", "--apply"]);
+    let text = std::fs::read_to_string(up.path.join("fleet.yaml")).unwrap();
+    up.write(
+        "fleet.yaml",
+        &text.replace("nginx_workers: 4", "nginx_workers: 6"),
+    );
+    up.commit("six");
+    env.json(&["sync", "fleet"]);
+    let six = find(&env.json(&["proposals", "list"]), "module", "nginx-public")["id"].to_string();
+    env.json(&["proposals", "approve", &six]);
+    // A newer commit supersedes the approved proposal; eight is applied.
+    up.write(
+        "fleet.yaml",
+        &text.replace("nginx_workers: 4", "nginx_workers: 8"),
+    );
+    up.commit("eight");
+    env.json(&["sync", "fleet"]);
+    let eight = find(&env.json(&["proposals", "list"]), "module", "nginx-public")["id"].to_string();
+    assert_ne!(six, eight, "the approved six was superseded by eight");
+    env.json(&["proposals", "approve", &eight, "--apply"]);
+    // Going back to six: a proposal computed against live=8.
+    up.write(
+        "fleet.yaml",
+        &text.replace("nginx_workers: 4", "nginx_workers: 6"),
+    );
+    up.commit("six again");
+    env.json(&["sync", "fleet"]);
+    let back = find(&env.json(&["proposals", "list"]), "module", "nginx-public")["id"].to_string();
+    // The live spec moves under the proposal before it is applied.
+    change_live_spec(
+        &env,
+        "module",
+        "nginx-public",
+        r#"{"config":{"nginx_workers":9},"name":"nginx-public","priority":50,"variety":"config"}"#,
+    );
+    let out = env.run(&["-o", "json", "proposals", "approve", &back, "--apply"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let v = out.json();
+    assert_eq!(v[0]["status"], "pending_review");
+    assert_eq!(v[0]["reason"], "stale");
+    let live = env.json(&["get", "module", "nginx-public"]);
+    assert_eq!(
+        live[0]["spec"]["config"]["nginx_workers"], 9,
+        "nothing was applied"
+    );
+}
+
+/// Change a live spec behind gitsync's back, as another writer of the state
+/// file would.
+fn change_live_spec(env: &TestEnv, kind: &str, name: &str, spec: &str) {
+    let conn = rusqlite::Connection::open(env.state()).unwrap();
+    let n = conn
+        .execute(
+            "UPDATE resources SET spec = ?1 WHERE kind = ?2 AND name = ?3",
+            (spec, kind, name),
+        )
+        .unwrap();
+    assert_eq!(n, 1, "live {kind} {name} changed");
+}
+
+#[test]
+fn auto_apply_applies_creates_but_never_destroys_and_halt_blocks_it() {
+    let (env, up) = fleet_env(&["--auto-apply"]);
+    let run = env.json(&["sync", "fleet"])[0].clone();
+    assert_eq!(run["auto_applied"].as_array().unwrap().len(), 11);
+    let p = env.json(&["proposals", "list", "--status", "applied"]);
+    assert!(
+        p.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["auto_applied"] == true && p["reviewed_by"] == "gitsync-auto-apply")
+    );
+    up.load_fixture("fleet/v2");
+    up.commit("v2");
+    env.run(&["halt", "--reason", "change freeze"]).success();
+    let run = env.json(&["sync", "fleet"])[0].clone();
+    assert_eq!(
+        run["auto_applied"],
+        serde_json::json!([]),
+        "halted: nothing auto-applied"
+    );
+    let status = env.json(&["status"]);
+    assert_eq!(status["halted"], true);
+    assert_eq!(status["halt_reason"], "change freeze");
+    env.run(&["unhalt"]).success();
+    let run = env.json(&["sync", "fleet"])[0].clone();
+    assert_eq!(
+        run["auto_applied"].as_array().unwrap().len(),
+        3,
+        "the three updates: {run:#}"
+    );
+    let open = env.json(&["proposals", "list"]);
+    assert_eq!(open.as_array().unwrap().len(), 3);
+    assert!(
+        open.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["change"] == "destroy" && p["status"] == "pending_review")
+    );
+}
+
+#[test]
+fn a_destroy_is_refused_while_something_live_refers_to_it() {
+    let (env, up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    env.json(&["proposals", "approve", "--all", "--apply"]);
+    let text = std::fs::read_to_string(up.path.join("fleet.yaml")).unwrap();
+    up.write(
+        "fleet.yaml",
+        &text
+            .replace(
+                "  node-exporter:\n    name: node-exporter\n    priority: 10\n    variety: role\n",
+                "",
+            )
+            .replace("  app-01:node-exporter:\n    enabled: true\n", ""),
+    );
+    up.commit("drop the exporter");
+    env.json(&["sync", "fleet"]);
+    let open = env.json(&["proposals", "list"]);
+    let module = find(&open, "module", "node-exporter")["id"].to_string();
+    let out = env.run(&["-o", "json", "proposals", "approve", &module, "--apply"]);
+    assert_eq!(out.code, 1);
+    let reason = out.json()[0]["reason"].as_str().unwrap().to_string();
+    assert!(
+        reason.contains("assignment 'app-01:node-exporter'"),
+        "{reason}"
+    );
+    assert_eq!(
+        env.json(&["get", "module", "node-exporter"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    // Once the assignment is gone, the module goes too.
+    let assignment = find(&open, "assignment", "app-01:node-exporter")["id"].to_string();
+    env.json(&["proposals", "approve", &assignment, "--apply"]);
+    env.json(&["proposals", "approve", &module, "--apply"]);
+    assert_eq!(
+        env.json(&["get", "module", "node-exporter"]),
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn validation_errors_fail_the_run_and_leave_live_state_untouched() {
+    let (env, up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    env.json(&["proposals", "approve", "--all", "--apply"]);
+    let live_before = env.json(&["get"]);
+    let history_before = env.json(&["history", "module", "nginx-public"]);
+    up.load_fixture("fleet/invalid");
+    up.commit("broken");
+    let out = env.run(&["sync", "fleet"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.contains("modules.nginx-public.priority"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("unknown top-level key 'modulez'"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("assignments.app-09:missing"),
+        "{}",
+        out.stderr
+    );
+    let runs = env.json(&["runs", "--repo", "fleet"]);
+    assert_eq!(runs[0]["status"], "failed");
+    assert!(runs[0]["error"].as_str().unwrap().contains("fleet.yaml"));
+    assert_eq!(env.json(&["get"]), live_before);
+    assert_eq!(
+        env.json(&["history", "module", "nginx-public"]),
+        history_before
+    );
+    assert_eq!(env.json(&["proposals", "list"]), serde_json::json!([]));
+    assert_eq!(env.json(&["status"])["repos"][0]["health"], "failing");
+}
+
+#[test]
+fn a_force_pushed_branch_is_followed() {
+    let (env, up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    let text = std::fs::read_to_string(up.path.join("fleet.yaml")).unwrap();
+    up.write(
+        "fleet.yaml",
+        &text.replace("nginx_workers: 4", "nginx_workers: 5"),
+    );
+    let five = up.commit("five");
+    env.json(&["sync", "fleet"]);
+    // Rewrite history: drop "five", commit "seven" on top of v1.
+    up.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    up.write(
+        "fleet.yaml",
+        &text.replace("nginx_workers: 4", "nginx_workers: 7"),
+    );
+    let seven = up.commit("seven");
+    assert_ne!(five, seven);
+    let run = env.json(&["sync", "fleet"])[0].clone();
+    assert_eq!(run["revision"], seven);
+    let p = find(&env.json(&["proposals", "list"]), "module", "nginx-public").clone();
+    assert_eq!(p["commit"], seven);
+    let show = env.json(&["proposals", "show", &p["id"].to_string()]);
+    assert_eq!(show["desired"]["config"]["nginx_workers"], 7);
+}
+
+#[test]
+fn diff_exit_code_tells_whether_there_are_differences() {
+    let (env, _up) = fleet_env(&["--auto-apply"]);
+    let out = env.run(&["diff", "--exit-code"]);
+    assert_eq!(out.code, 3, "{out:?}");
+    // A dry run opens nothing and writes no live state.
+    assert_eq!(
+        env.json(&["proposals", "list", "--status", "all"]),
+        serde_json::json!([])
+    );
+    assert_eq!(env.json(&["get"]), serde_json::json!([]));
+    let d = env.json(&["diff"]);
+    assert_eq!(d[0]["repo"], "fleet");
+    let diffs = d[0]["diffs"].as_array().unwrap();
+    assert!(
+        diffs
+            .iter()
+            .any(|x| x["change"] == "informational" && x["kind"] == "provider_config")
+    );
+    for key in [
+        "namespace",
+        "kind",
+        "name",
+        "change",
+        "base",
+        "desired",
+        "diff",
+    ] {
+        assert!(diffs[0].get(key).is_some(), "diff entry lacks {key}");
+    }
+    env.json(&["sync", "fleet"]);
+    env.run(&["diff", "--exit-code"]).success();
+    env.run(&["diff", "--exit-code", "--offline"]).success();
+}
+
+#[test]
+fn json_output_has_the_promised_keys() {
+    let (env, _up) = fleet_env(&[]);
+    let repo = env.json(&["repo", "show", "fleet"]);
+    for key in [
+        "name",
+        "url",
+        "ref",
+        "path",
+        "layout",
+        "namespace",
+        "interval",
+        "auto_apply",
+        "max_proposals",
+        "paused",
+    ] {
+        assert!(repo.get(key).is_some(), "repo lacks {key}");
+    }
+    let run = env.json(&["sync", "fleet"])[0].clone();
+    for key in [
+        "id",
+        "repo",
+        "status",
+        "started_at",
+        "finished_at",
+        "revision",
+        "diff_count",
+        "opened",
+        "auto_applied",
+        "failed",
+        "remaining",
+        "summary",
+        "error",
+    ] {
+        assert!(run.get(key).is_some(), "run lacks {key}");
+    }
+    let p = env.json(&["proposals", "list"])[0].clone();
+    for key in [
+        "id",
+        "repo",
+        "namespace",
+        "kind",
+        "name",
+        "change",
+        "status",
+        "commit",
+        "created_at",
+        "reviewed_by",
+        "reviewed_at",
+        "auto_applied",
+        "reason",
+    ] {
+        assert!(p.get(key).is_some(), "proposal lacks {key}");
+    }
+    let status = env.json(&["status"]);
+    for key in [
+        "name",
+        "health",
+        "paused",
+        "ref",
+        "remote",
+        "applied",
+        "last_run",
+        "next_due",
+        "open_proposals",
+        "recovery",
+    ] {
+        assert!(
+            status["repos"][0].get(key).is_some(),
+            "status repo lacks {key}"
+        );
+    }
+    assert_eq!(status["repos"][0]["health"], "behind");
+    let ids_opened = ids(&env.json(&["proposals", "list"]));
+    assert_eq!(ids_opened.len(), 11);
+}
+
+#[test]
+fn unknown_repo_and_proposal_are_usage_errors() {
+    let env = TestEnv::new();
+    let out = env.run(&["sync", "nope"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no repo named 'nope'"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(env.run(&["proposals", "show", "42"]).code, 2);
+    assert_eq!(env.run(&["proposals", "approve", "42"]).code, 2);
+}
+
+#[test]
+fn repo_add_refuses_bad_input_with_a_clear_error() {
+    let env = TestEnv::new();
+    let up = env.upstream("r");
+    up.load_fixture("fleet/v1");
+    up.commit("v1");
+    let cases: &[(&[&str], &str)] = &[
+        (&["repo", "add", "Bad_Name", "/x"], "invalid repo name"),
+        (
+            &["repo", "add", "r", "https://user:secret@example.com/r.git"],
+            "carries credentials",
+        ),
+        (
+            &["repo", "add", "r", &up.url(), "--interval", "10"],
+            "minimum is 60",
+        ),
+        (&["repo", "add", "r", &up.url(), "--path", "../up"], "'..'"),
+        (
+            &["repo", "add", "r", &up.url(), "--ref", "no such"],
+            "invalid --ref",
+        ),
+        (
+            &["repo", "add", "r", &up.url(), "--ref", "nope"],
+            "not found",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = env.run(args);
+        assert_ne!(out.code, 0, "{args:?}");
+        assert!(out.stderr.contains(needle), "{args:?}: {}", out.stderr);
+        assert!(
+            !out.stderr.contains("secret"),
+            "a secret was printed: {}",
+            out.stderr
+        );
+    }
+    assert_eq!(env.json(&["repo", "list"]), serde_json::json!([]));
+}
+
+#[test]
+fn repo_set_is_refused_while_active() {
+    let (env, _up) = fleet_env(&[]);
+    let out = env.run(&["repo", "set", "fleet", "--interval", "600"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("run 'gitsync repo pause fleet'"),
+        "{}",
+        out.stderr
+    );
+    env.run(&["repo", "pause", "fleet"]).success();
+    env.run(&["repo", "set", "fleet", "--interval", "600"])
+        .success();
+    assert_eq!(env.json(&["repo", "show", "fleet"])["interval"], 600);
+    // A paused repo is skipped unless forced.
+    let skipped = env.json(&["sync", "fleet"]);
+    assert_eq!(skipped[0]["status"], "skipped");
+    let forced = env.json(&["sync", "fleet", "--force"]);
+    assert_eq!(forced[0]["status"], "success");
+}
+
+#[test]
+fn state_file_is_private_and_passes_integrity_check() {
+    use std::os::unix::fs::PermissionsExt;
+    let (env, _up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    let mode = std::fs::metadata(env.state()).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
+fn repo_remove_keeps_live_resources_unless_pruned() {
+    let (env, up) = fleet_env(&["--auto-apply"]);
+    env.json(&["sync", "fleet"]);
+    env.run(&["repo", "remove", "fleet"]).success();
+    assert_eq!(env.json(&["get"]).as_array().unwrap().len(), 11);
+    env.run(&["repo", "add", "again", &up.url()]).success();
+    // Resources owned by the removed repo are an ownership conflict for another.
+    let run = env.json(&["sync", "again"])[0].clone();
+    assert_eq!(run["status"], "partial");
+    assert!(
+        run["error"]
+            .as_str()
+            .unwrap()
+            .contains("owned by repo 'fleet'"),
+        "{run:#}"
+    );
+    env.run(&["repo", "remove", "again", "--prune"]).success();
+}

@@ -1,0 +1,6 @@
+//! The integration tests: one binary that drives the real `gitsync`
+//! executable against git repos built at test time.
+
+mod docs;
+mod fleet;
+mod harness;
