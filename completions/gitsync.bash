@@ -25,6 +25,9 @@ _gitsync() {
             gitsync,diff)
                 cmd="gitsync__subcmd__diff"
                 ;;
+            gitsync,events)
+                cmd="gitsync__subcmd__events"
+                ;;
             gitsync,gc)
                 cmd="gitsync__subcmd__gc"
                 ;;
@@ -69,6 +72,9 @@ _gitsync() {
                 ;;
             gitsync__subcmd__help,diff)
                 cmd="gitsync__subcmd__help__subcmd__diff"
+                ;;
+            gitsync__subcmd__help,events)
+                cmd="gitsync__subcmd__help__subcmd__events"
                 ;;
             gitsync__subcmd__help,gc)
                 cmd="gitsync__subcmd__help__subcmd__gc"
@@ -248,7 +254,7 @@ _gitsync() {
 
     case "${cmd}" in
         gitsync)
-            opts="-o -q -v -h -V --state --output --color --quiet --verbose --help --version repo sync diff proposals apply status runs get history halt unhalt gc completions man help"
+            opts="-o -q -v -h -V --state --output --color --quiet --verbose --help --version repo sync diff proposals apply status runs get history events halt unhalt gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,6 +373,48 @@ _gitsync() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        gitsync__subcmd__events)
+            opts="-o -q -v -h --since --repo --limit --state --output --color --quiet --verbose --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         gitsync__subcmd__gc)
             opts="-o -q -v -h --dry-run --state --output --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -436,13 +484,21 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__halt)
-            opts="-o -q -v -h --reason --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --reason --namespace --state --output --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -470,7 +526,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__help)
-            opts="repo sync diff proposals apply status runs get history halt unhalt gc completions man help"
+            opts="repo sync diff proposals apply status runs get history events halt unhalt gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,6 +568,20 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gitsync__subcmd__help__subcmd__events)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1152,7 +1222,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__list)
-            opts="-o -q -v -h --repo --status --kind --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --repo --status --kind --namespace --state --output --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1167,6 +1237,14 @@ _gitsync() {
                     return 0
                     ;;
                 --kind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1292,7 +1370,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__add)
-            opts="-o -q -v -h --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --catalog --no-verify --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --hook-timeout --max-attempts --catalog --no-verify --state --output --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1343,6 +1421,14 @@ _gitsync() {
                     return 0
                     ;;
                 --apply-hook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attempts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1620,7 +1706,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__set)
-            opts="-o -q -v -h --url --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --catalog --no-auto-apply --no-verify --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --url --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --hook-timeout --max-attempts --catalog --no-auto-apply --no-verify --state --output --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1675,6 +1761,14 @@ _gitsync() {
                     return 0
                     ;;
                 --apply-hook)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hook-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attempts)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1906,12 +2000,20 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__unhalt)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

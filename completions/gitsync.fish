@@ -44,8 +44,9 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "status" -d 'Health 
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "runs" -d 'Sync-run history, newest first'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "get" -d 'Show the live state'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "history" -d 'Every applied change of one resource, newest first'
-complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "halt" -d 'Stop all auto-apply until \'gitsync unhalt\''
-complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "unhalt" -d 'Lift the halt: auto-apply resumes on the next sync'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "events" -d 'The audit trail: every state change with actor and time, oldest first'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "halt" -d 'Stop auto-apply (everywhere, or in one namespace) until \'gitsync unhalt\''
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "unhalt" -d 'Lift a halt: auto-apply resumes on the next sync'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "gc" -d 'Apply the retention policy now (successful runs 90 days, failed and partial 365)'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -81,7 +82,9 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ssh-key -d 'Private key for ssh, as env:VAR or file:PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ssh-passphrase -d 'Passphrase of the ssh key, as env:VAR or file:PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l compile -d 'Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l apply-hook -d 'Run COMMAND when applying a change of KIND (repeatable)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l apply-hook -d 'Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l catalog -d 'Node catalog in Node-RED\'s .config.nodes.json format (nodered layout)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
@@ -130,7 +133,9 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ssh-key -d 'Private key for ssh, as env:VAR or file:PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ssh-passphrase -d 'Passphrase of the ssh key, as env:VAR or file:PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l compile -d 'Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l apply-hook -d 'Run COMMAND when applying a change of KIND (repeatable)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l apply-hook -d 'Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l catalog -d 'Node catalog in Node-RED\'s .config.nodes.json format (nodered layout)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
@@ -228,6 +233,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fis
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l repo -d 'Only this repo\'s' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l status -d 'pending_review, approved, applied, rejected, ignored, superseded, open or all' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l kind -d 'Only this kind' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s n -l namespace -d 'Only this namespace' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -362,7 +368,21 @@ never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l since -d 'Only events at or after this time (RFC 3339)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l repo -d 'Only this repo\'s events' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l limit -d 'At most N events' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l reason -d 'Why (shown by \'gitsync status\')' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s n -l namespace -d 'Halt only this namespace' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -373,6 +393,7 @@ never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s n -l namespace -d 'Lift only this namespace\'s halt (default: the halt of all namespaces)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -414,21 +435,22 @@ never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "repo" -d 'Register, list, change, pause and remove repos'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "sync" -d 'Sync repos: every active repo that is due, the named ones now, or --all now'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "diff" -d 'Show what a sync would change, without changing anything'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "proposals" -d 'List, show, approve, reject and ignore proposals'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "apply" -d 'Apply approved proposals, in dependency order'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "status" -d 'Health of every repo: in-sync, behind, failing, stale, paused, never-synced'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "runs" -d 'Sync-run history, newest first'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "get" -d 'Show the live state'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "history" -d 'Every applied change of one resource, newest first'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "halt" -d 'Stop all auto-apply until \'gitsync unhalt\''
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "unhalt" -d 'Lift the halt: auto-apply resumes on the next sync'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "gc" -d 'Apply the retention policy now (successful runs 90 days, failed and partial 365)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "repo" -d 'Register, list, change, pause and remove repos'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "sync" -d 'Sync repos: every active repo that is due, the named ones now, or --all now'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "diff" -d 'Show what a sync would change, without changing anything'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "proposals" -d 'List, show, approve, reject and ignore proposals'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "apply" -d 'Apply approved proposals, in dependency order'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "status" -d 'Health of every repo: in-sync, behind, failing, stale, paused, never-synced'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "runs" -d 'Sync-run history, newest first'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "get" -d 'Show the live state'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "history" -d 'Every applied change of one resource, newest first'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "events" -d 'The audit trail: every state change with actor and time, oldest first'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "halt" -d 'Stop auto-apply (everywhere, or in one namespace) until \'gitsync unhalt\''
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "unhalt" -d 'Lift a halt: auto-apply resumes on the next sync'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "gc" -d 'Apply the retention policy now (successful runs 90 days, failed and partial 365)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "add" -d 'Register a repo: where desired state comes from and how it is reconciled'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "list" -d 'List registered repos'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "show" -d 'Show one repo'

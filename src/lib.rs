@@ -5,6 +5,7 @@
 
 pub mod apply;
 pub mod diff;
+pub mod hooks;
 pub mod layout;
 pub mod model;
 pub mod propose;

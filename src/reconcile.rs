@@ -299,7 +299,7 @@ fn run_stages(
     })?;
     run.opened = proposed.opened.clone();
     run.remaining = proposed.remaining;
-    if config.auto_apply && ctx.store.halted()?.is_none() {
+    if config.auto_apply && store::halted_for(ctx.store.conn(), &config.namespace)?.is_none() {
         // Candidates: what this run opened or found open again, never a destroy.
         let candidates: Vec<i64> = store::proposals::list(
             ctx.store.conn(),
@@ -311,10 +311,11 @@ fn run_stages(
         )?
         .into_iter()
         .filter(|p| p.change != Change::Destroy)
+        .filter(|p| !apply::recovery_exhausted(ctx.store.conn(), p))
         .filter(|p| proposed.opened.contains(&p.id) || proposed.kept.contains(&p.id))
         .map(|p| p.id)
         .collect();
-        for outcome in apply::apply_all(&mut ctx.store, &candidates, &Applier::Auto, None, now)? {
+        for outcome in apply::apply_all(&mut ctx.store, &candidates, &Applier::Auto, now)? {
             if outcome.applied {
                 run.auto_applied.push(outcome.id);
             } else if outcome.status == ProposalStatus::PendingReview {

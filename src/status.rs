@@ -91,6 +91,39 @@ pub fn commit_url(config: &RepoConfig, commit: &str) -> Option<String> {
     Some(format!("https://{host}/{path}{sep}{commit}"))
 }
 
+/// What `status` says about recovery of a repo's failed applies: `None`
+/// when nothing is being retried.
+pub fn recovery(conn: &rusqlite::Connection, repo: &str) -> crate::store::Result<Option<String>> {
+    use crate::store::{self, ProposalFilter};
+    let open = store::proposals::list(
+        conn,
+        &ProposalFilter {
+            repo: Some(repo),
+            ..Default::default()
+        },
+    )?;
+    let failing: Vec<_> = open.iter().filter(|p| p.retry && p.attempts > 0).collect();
+    let Some(worst) = failing.iter().max_by_key(|p| p.attempts) else {
+        return Ok(None);
+    };
+    let reason = worst.reason.as_deref().unwrap_or("unknown reason");
+    let what = format!(
+        "{} {} (proposal {})",
+        worst.key.kind, worst.key.name, worst.id
+    );
+    Ok(Some(if crate::apply::recovery_exhausted(conn, worst) {
+        format!(
+            "recovery retried {} times and still failed: {what}: {reason}",
+            worst.attempts
+        )
+    } else {
+        format!(
+            "recovery: {what} failed {} time(s), retried on the next apply or sync: {reason}",
+            worst.attempts
+        )
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

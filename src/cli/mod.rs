@@ -4,6 +4,7 @@
 mod apply;
 mod diff;
 mod error;
+mod events;
 mod gc;
 mod get;
 mod halt;
@@ -65,7 +66,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     #[command(subcommand)]
-    Repo(repo::RepoCommand),
+    Repo(Box<repo::RepoCommand>),
     Sync(sync::Args),
     Diff(diff::Args),
     #[command(subcommand)]
@@ -75,6 +76,7 @@ enum Command {
     Runs(runs::Args),
     Get(get::Args),
     History(history::Args),
+    Events(events::Args),
     Halt(halt::HaltArgs),
     Unhalt(halt::UnhaltArgs),
     Gc(gc::Args),
@@ -187,7 +189,7 @@ fn run(cli: Cli, ui: Ui) -> CmdResult {
         context: None,
     };
     let exit = match cli.command {
-        Command::Repo(cmd) => repo::run(&mut ctx, cmd),
+        Command::Repo(cmd) => repo::run(&mut ctx, *cmd),
         Command::Sync(args) => sync::run(&mut ctx, args),
         Command::Diff(args) => diff::run(&mut ctx, args),
         Command::Proposals(cmd) => proposals::run(&mut ctx, cmd),
@@ -196,6 +198,7 @@ fn run(cli: Cli, ui: Ui) -> CmdResult {
         Command::Runs(args) => runs::run(&mut ctx, args),
         Command::Get(args) => get::run(&mut ctx, args),
         Command::History(args) => history::run(&mut ctx, args),
+        Command::Events(args) => events::run(&mut ctx, args),
         Command::Halt(args) => halt::halt(&mut ctx, args),
         Command::Unhalt(args) => halt::unhalt(&mut ctx, args),
         Command::Gc(args) => gc::run(&mut ctx, args),

@@ -45,10 +45,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
             "last_run": last.as_ref().map(json::run),
             "next_due": if repo.config.paused { None } else { Some(repo.next_due.map(store::ts).unwrap_or_else(|| store::ts(now))) },
             "open_proposals": open,
-            "recovery": Value::Null,
+            "recovery": gitsync::status::recovery(conn, &repo.config.name)?,
         }));
     }
-    let value = json!({ "halted": halted.is_some(), "halt_reason": halted, "repos": entries });
+    let halts: Vec<Value> = store::halts(context.store.conn())?
+        .iter()
+        .map(|h| json!({ "namespace": h.namespace, "reason": h.reason, "at": store::ts(h.at), "by": h.actor }))
+        .collect();
+    let value = json!({ "halted": halted.is_some(), "halt_reason": halted, "halts": halts, "repos": entries });
     if ctx.ui.json_mode() {
         ctx.ui.value(&value)?;
     } else {
@@ -78,10 +82,14 @@ fn commit_json(context: &Context, repo: &RepoState, commit: Option<&str>) -> Val
 }
 
 fn print(ctx: &mut Ctx, value: &Value) -> CmdResult<()> {
-    if value["halted"].as_bool() == Some(true) {
+    for h in value["halts"].as_array().into_iter().flatten() {
+        let scope = h["namespace"]
+            .as_str()
+            .map(|n| format!("namespace '{n}'"))
+            .unwrap_or_else(|| "everything".into());
         ctx.ui.line(&format!(
-            "HALTED: {} (nothing is auto-applied; 'gitsync unhalt' resumes)",
-            value["halt_reason"].as_str().unwrap_or("")
+            "HALTED {scope}: {} (nothing there is auto-applied; 'gitsync unhalt' resumes)",
+            h["reason"].as_str().unwrap_or("")
         ))?;
     }
     let s = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| "-".into());
@@ -109,6 +117,9 @@ fn print(ctx: &mut Ctx, value: &Value) -> CmdResult<()> {
                         format!("{} {}", s(&last["status"]), s(&last["started_at"]))
                     };
                     let mut health = s(&r["health"]);
+                    if let Some(recovery) = r["recovery"].as_str() {
+                        health = format!("{health}: {recovery}");
+                    }
                     if let (Some("failed"), Some(e)) =
                         (last["status"].as_str(), last["error"].as_str())
                     {

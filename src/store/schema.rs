@@ -120,6 +120,11 @@ CREATE TABLE halt (
     actor TEXT NOT NULL
 );
 "#,
+    // 2: apply hooks: their output, and whether a failed apply is retried.
+    r#"
+ALTER TABLE proposals ADD COLUMN hook_output TEXT;
+ALTER TABLE proposals ADD COLUMN retry INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The schema version this build writes.
