@@ -498,3 +498,120 @@ fn the_http_admin_api_hook_fails_the_apply_when_the_api_refuses() {
     );
     assert_eq!(env.json(&["get", "module"]), serde_json::json!([]));
 }
+
+/// Start `gitsync sync` in the background and wait until its apply hook is
+/// running (it touches `started`, then sleeps).
+fn sync_with_slow_hook(env: &TestEnv) -> std::process::Child {
+    let started = env.path().join("started");
+    let child = env
+        .command(&["sync", "fleet"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !started.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hook never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child
+}
+
+fn slow_hook(env: &TestEnv) -> String {
+    format!(
+        "template=sh -c 'cat >/dev/null; touch {}; sleep 3'",
+        env.path().join("started").display()
+    )
+}
+
+#[test]
+fn a_second_sync_of_a_busy_repo_skips_it_with_exit_code_4() {
+    let env = TestEnv::new();
+    fleet(
+        &env,
+        "fleet",
+        &["--auto-apply", "--apply-hook", &slow_hook(&env)],
+    );
+    let mut first = sync_with_slow_hook(&env);
+    let second = env.run(&["-o", "json", "sync", "fleet"]);
+    assert_eq!(second.code, 4, "{second:?}");
+    assert_eq!(second.json()[0]["status"], "skipped");
+    assert!(first.wait().unwrap().success());
+    // One proposal per resource, each applied once.
+    let all = env.json(&["proposals", "list", "--status", "all"]);
+    assert_eq!(all.as_array().unwrap().len(), 11);
+    for p in all.as_array().unwrap() {
+        let history = env.json(&[
+            "history",
+            p["kind"].as_str().unwrap(),
+            p["name"].as_str().unwrap(),
+        ]);
+        assert_eq!(history.as_array().unwrap().len(), 1, "{p:#}");
+    }
+}
+
+#[test]
+fn a_sync_killed_half_way_leaves_a_consistent_state_file() {
+    let env = TestEnv::new();
+    fleet(
+        &env,
+        "fleet",
+        &["--auto-apply", "--apply-hook", &slow_hook(&env)],
+    );
+    let mut child = sync_with_slow_hook(&env);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // The next invocation marks the run interrupted; nothing half-applied.
+    let runs = env.json(&["runs"]);
+    assert_eq!(runs[0]["status"], "failed");
+    assert!(
+        runs[0]["error"].as_str().unwrap().contains("interrupted"),
+        "{runs:#}"
+    );
+    let conn = rusqlite::Connection::open(env.state()).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    for p in env
+        .json(&["proposals", "list", "--status", "all"])
+        .as_array()
+        .unwrap()
+    {
+        let live = env.json(&[
+            "get",
+            p["kind"].as_str().unwrap(),
+            p["name"].as_str().unwrap(),
+        ]);
+        let history = env.json(&[
+            "history",
+            p["kind"].as_str().unwrap(),
+            p["name"].as_str().unwrap(),
+        ]);
+        if p["status"] == "applied" {
+            assert_eq!(
+                (
+                    live.as_array().unwrap().len(),
+                    history.as_array().unwrap().len()
+                ),
+                (1, 1),
+                "{p:#}"
+            );
+        } else {
+            assert_eq!(
+                (
+                    live.as_array().unwrap().len(),
+                    history.as_array().unwrap().len()
+                ),
+                (0, 0),
+                "{p:#}"
+            );
+        }
+    }
+    // The next sync finishes the job.
+    env.json(&["sync", "fleet"]);
+    assert_eq!(env.json(&["get"]).as_array().unwrap().len(), 11);
+}
