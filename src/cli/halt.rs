@@ -39,6 +39,11 @@ pub fn halt(ctx: &mut Ctx, args: HaltArgs) -> CmdResult {
             Some(&scope_text(ns, &args.reason)),
         )
     })?;
+    if ctx.ui.json_mode() {
+        ctx.ui.value(
+            &serde_json::json!({ "halted": true, "namespace": ns, "reason": args.reason }),
+        )?;
+    }
     ctx.ui.note(&format!(
         "halted {}: {} (nothing there is auto-applied until 'gitsync unhalt{}')",
         ns.map(|n| format!("namespace '{n}'"))
@@ -56,6 +61,10 @@ pub fn unhalt(ctx: &mut Ctx, args: UnhaltArgs) -> CmdResult {
         store::set_halt(tx, ns, None, &actor, now)?;
         store::events::record(tx, now, &actor, "unhalt", None, None, ns)
     })?;
+    if ctx.ui.json_mode() {
+        ctx.ui
+            .value(&serde_json::json!({ "halted": false, "namespace": ns }))?;
+    }
     ctx.ui.note("unhalted: auto-apply resumes on the next sync");
     OK
 }

@@ -684,3 +684,51 @@ fn repo_remove_keeps_live_resources_unless_pruned() {
     );
     env.run(&["repo", "remove", "again", "--prune"]).success();
 }
+
+#[test]
+fn every_command_prints_one_json_value_on_stdout_with_o_json() {
+    let (env, up) = fleet_env(&[]);
+    let url = up.url();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["repo", "list"],
+        vec!["repo", "show", "fleet"],
+        vec!["repo", "add", "second", &url, "--namespace", "other"],
+        vec!["repo", "pause", "second"],
+        vec!["repo", "set", "second", "--interval", "900"],
+        vec!["repo", "resume", "second"],
+        vec!["diff", "fleet"],
+        vec!["sync", "fleet"],
+        vec!["sync"],
+        vec!["proposals", "list"],
+        vec!["proposals", "show", "1"],
+        vec!["proposals", "approve", "1"],
+        vec!["apply"],
+        vec!["proposals", "reject", "2"],
+        vec!["proposals", "ignore", "3"],
+        vec!["status"],
+        vec!["runs"],
+        vec!["runs", "show", "1"],
+        vec!["get"],
+        vec!["history", "fleet", "fleet"],
+        vec!["events"],
+        vec!["halt", "--reason", "x"],
+        vec!["unhalt"],
+        vec!["gc", "--dry-run"],
+        vec!["repo", "remove", "second"],
+    ];
+    for args in commands {
+        let mut all = vec!["-o", "json"];
+        all.extend(args.iter().copied());
+        let out = env.run(&all);
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+        serde_json::from_str::<Value>(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: stdout is not one JSON value ({e}): {}",
+                out.stdout
+            )
+        });
+    }
+    // YAML for scripts too.
+    let out = env.run(&["-o", "yaml", "repo", "show", "fleet"]).success();
+    assert!(out.stdout.contains("name: fleet"), "{}", out.stdout);
+}
