@@ -254,7 +254,7 @@ _gitsync() {
 
     case "${cmd}" in
         gitsync)
-            opts="-o -q -v -h -V --state --output --color --quiet --verbose --help --version repo sync diff proposals apply status runs get history events halt unhalt gc completions man help"
+            opts="-o -q -v -h -V --state --output --color --quiet --verbose --metrics-file --help --version repo sync diff proposals apply status runs get history events halt unhalt gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -276,6 +276,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -284,7 +288,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__apply)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -304,6 +308,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -314,7 +322,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__completions)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help bash elvish fish powershell zsh"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -334,6 +342,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -344,7 +356,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__diff)
-            opts="-o -q -v -h --exit-code --offline --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --exit-code --offline --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -366,6 +378,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -374,7 +390,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__events)
-            opts="-o -q -v -h --since --repo --limit --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --since --repo --limit --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -408,6 +424,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -416,12 +436,20 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__gc)
-            opts="-o -q -v -h --dry-run --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --dry-run --keep-success-days --keep-failed-days --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --keep-success-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-failed-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -438,6 +466,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -446,7 +478,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__get)
-            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -476,6 +508,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -484,7 +520,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__halt)
-            opts="-n -o -q -v -h --reason --namespace --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --reason --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -516,6 +552,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -946,7 +986,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__history)
-            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -976,6 +1016,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -984,7 +1028,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__man)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1004,6 +1048,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1014,7 +1062,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help list show approve reject ignore help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help list show approve reject ignore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1036,6 +1084,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1044,7 +1096,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__approve)
-            opts="-o -q -v -h --all --repo --kind --change --by --apply --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --all --repo --kind --change --by --apply --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1080,6 +1132,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1188,7 +1244,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__ignore)
-            opts="-o -q -v -h --by --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --by --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1214,6 +1270,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1222,7 +1282,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__list)
-            opts="-n -o -q -v -h --repo --status --kind --namespace --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --repo --status --kind --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1264,6 +1324,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1272,7 +1336,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__reject)
-            opts="-o -q -v -h --reason --by --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --reason --by --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1302,6 +1366,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1310,7 +1378,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__show)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1332,6 +1400,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1340,7 +1412,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help add list show set pause resume remove help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help add list show set pause resume remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1362,6 +1434,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1370,7 +1446,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__add)
-            opts="-o -q -v -h --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --hook-timeout --max-attempts --catalog --no-verify --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --hook-timeout --max-attempts --catalog --no-verify --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1450,6 +1526,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1586,7 +1666,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__list)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1606,6 +1686,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1616,7 +1700,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__pause)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1636,6 +1720,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1646,7 +1734,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__remove)
-            opts="-o -q -v -h --prune --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --prune --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1666,6 +1754,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1676,7 +1768,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__resume)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1698,6 +1790,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1706,7 +1802,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__set)
-            opts="-o -q -v -h --url --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --hook-timeout --max-attempts --catalog --no-auto-apply --no-verify --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --url --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --hook-timeout --max-attempts --catalog --no-auto-apply --no-verify --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1792,6 +1888,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1800,7 +1900,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__show)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1822,6 +1922,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1830,7 +1934,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__runs)
-            opts="-o -q -v -h --repo --limit --state --output --color --quiet --verbose --help show help"
+            opts="-o -q -v -h --repo --limit --state --output --color --quiet --verbose --metrics-file --help show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1858,6 +1962,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1910,7 +2018,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__runs__subcmd__show)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1932,6 +2040,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1940,7 +2052,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__status)
-            opts="-o -q -v -h --exit-code --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --exit-code --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1960,6 +2072,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1970,12 +2086,20 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__sync)
-            opts="-o -q -v -h --all --force --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --all --force --keep-success-days --keep-failed-days --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --keep-success-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-failed-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1992,6 +2116,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2000,7 +2128,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__unhalt)
-            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2028,6 +2156,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gitsync_global_optspecs
-    string join \n state= o/output= color= q/quiet v/verbose h/help V/version
+    string join \n state= o/output= color= q/quiet v/verbose metrics-file= h/help V/version
 end
 
 function __fish_gitsync_needs_command
@@ -31,9 +31,10 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_needs_command" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_needs_command" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_needs_command" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
-complete -c gitsync -n "__fish_gitsync_needs_command" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_needs_command" -s V -l version -d 'Print version'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "repo" -d 'Register, list, change, pause and remove repos'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "sync" -d 'Sync repos: every active repo that is due, the named ones now, or --all now'
@@ -58,6 +59,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -s h -l help -d 'Print help'
@@ -93,6 +95,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l auto-apply -d 'Apply creates and updates without review (destroys always wait)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l paused -d 'Register it paused: no scheduled syncs until resumed'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l no-verify -d 'Register without asking the remote whether it answers and the ref exists'
@@ -106,6 +109,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -116,6 +120,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -144,6 +149,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l auto-apply -d 'Apply creates and updates without review (destroys always wait)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l paused -d 'Register it paused: no scheduled syncs until resumed'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l no-auto-apply -d 'Turn auto-apply off'
@@ -158,6 +164,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
@@ -168,6 +175,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
@@ -178,6 +186,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -l prune -d 'Open destroy proposals for every live resource the repo owns'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
@@ -190,6 +199,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Stop (pause) or restart (resume) a repo\'s scheduled syncs'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Forget a repo; its live resources stay unless --prune'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-success-days -d 'Keep successful runs this many days' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-failed-days -d 'Keep failed and partial runs this many days' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -197,6 +208,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l all -d 'Sync every active repo now'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force -d 'Sync paused repos too'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s q -l quiet -d 'Print nothing but results and errors'
@@ -209,6 +221,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l exit-code -d 'Exit 3 when there are differences, 0 when there are none'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l offline -d 'Use the mirror as last fetched; do not contact the remote'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s q -l quiet -d 'Print nothing but results and errors'
@@ -221,6 +234,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -s h -l help -d 'Print help'
@@ -241,6 +255,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -251,6 +266,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -265,6 +281,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l all -d 'Every open proposal (narrow with --repo, --kind, --change)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l apply -d 'Apply the approved proposals at once'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s q -l quiet -d 'Print nothing but results and errors'
@@ -279,6 +296,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s h -l help -d 'Print help'
@@ -290,6 +308,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -s h -l help -d 'Print help'
@@ -306,6 +325,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s h -l help -d 'Print help'
@@ -316,10 +336,11 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l exit-code -d 'Exit 3 when any repo is not in-sync'
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l repo -d 'Only this repo\'s runs' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l limit -d 'At most N runs' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
@@ -329,6 +350,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
@@ -341,6 +363,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -354,6 +377,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand get" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s h -l help -d 'Print help'
@@ -365,6 +389,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand history" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s h -l help -d 'Print help'
@@ -378,6 +403,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s h -l help -d 'Print help'
@@ -390,6 +416,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s h -l help -d 'Print help'
@@ -401,9 +428,12 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-success-days -d 'Keep successful runs this many days' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-failed-days -d 'Keep failed and partial runs this many days' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -411,10 +441,11 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l dry-run -d 'Only say what would be deleted'
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -422,6 +453,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s h -l help -d 'Print help'
@@ -432,6 +464,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand man" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s h -l help -d 'Print help'
