@@ -81,9 +81,9 @@ impl Reference {
                     return Err(self.unresolved(format!("environment variable {var} is not set")));
                 }
                 Err(std::env::VarError::NotUnicode(_)) => {
-                    return Err(self.unresolved(format!(
-                        "environment variable {var} is not valid UTF-8"
-                    )));
+                    return Err(
+                        self.unresolved(format!("environment variable {var} is not valid UTF-8"))
+                    );
                 }
             },
             Reference::File(path) => {
@@ -93,10 +93,9 @@ impl Reference {
                 match std::str::from_utf8(&bytes) {
                     Ok(text) => text.to_string(),
                     Err(_) => {
-                        return Err(self.unresolved(format!(
-                            "{} is not valid UTF-8 text",
-                            path.display()
-                        )));
+                        return Err(
+                            self.unresolved(format!("{} is not valid UTF-8 text", path.display()))
+                        );
                     }
                 }
             }
@@ -172,7 +171,14 @@ mod tests {
             Reference::parse("file:/run/secrets/t", "--password").unwrap(),
             Reference::File("/run/secrets/t".into())
         );
-        for bad in ["ghp_secret123", "env:", "env:1X", "env:A-B", "file:rel/path", ""] {
+        for bad in [
+            "ghp_secret123",
+            "env:",
+            "env:1X",
+            "env:A-B",
+            "file:rel/path",
+            "",
+        ] {
             let err = Reference::parse(bad, "--password").unwrap_err().to_string();
             assert!(err.contains("--password"), "{err}");
         }
@@ -196,7 +202,10 @@ mod tests {
         assert!(err.contains("it is empty"), "{err}");
         let missing = Reference::File(dir.path().join("nope"));
         let err = missing.resolve().unwrap_err().to_string();
-        assert!(err.contains("file:") && err.contains("no such file"), "{err}");
+        assert!(
+            err.contains("file:") && err.contains("no such file"),
+            "{err}"
+        );
         let unset = Reference::Env("GITSYNC_TEST_SURELY_UNSET_VAR".into());
         let err = unset.resolve().unwrap_err().to_string();
         assert_eq!(

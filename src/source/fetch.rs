@@ -63,7 +63,10 @@ fn network_repo(mirror: &Mirror, remote: &Remote) -> Result<Network, SourceError
     }
     let mut config = repo.config_snapshot_mut();
     config
-        .append_config(settings.iter().map(String::as_str), gix::config::Source::Api)
+        .append_config(
+            settings.iter().map(String::as_str),
+            gix::config::Source::Api,
+        )
         .map_err(|e| mirror.error(&e))?;
     config.commit().map_err(|e| mirror.error(&e))?;
     Ok(Network { repo, ssh })

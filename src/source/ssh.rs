@@ -101,11 +101,7 @@ impl Session {
             args.push("IdentitiesOnly=yes".into());
         }
         let log = dir.path().join("ssh.log");
-        let command = format!(
-            "{env}ssh {} 2>>{}",
-            shell_words::join(&args),
-            quote(&log)
-        );
+        let command = format!("{env}ssh {} 2>>{}", shell_words::join(&args), quote(&log));
         Ok(Session {
             dir,
             command,
@@ -135,8 +131,8 @@ impl Session {
                 self.known_hosts
             )));
         }
-        if let Some(line) = find("host key is known for")
-            .or_else(|| find("Host key verification failed"))
+        if let Some(line) =
+            find("host key is known for").or_else(|| find("Host key verification failed"))
         {
             return Some(Problem::HostKeyUnknown(format!(
                 "{line} (no host key for it in {}: check the server's fingerprint, then add it, e.g. with ssh-keyscan)",

@@ -4,3 +4,5 @@
 mod docs;
 mod fleet;
 mod harness;
+mod remotes;
+mod servers;

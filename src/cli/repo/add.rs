@@ -125,7 +125,11 @@ impl SettingsArgs {
         reference("--username", &self.username, &mut s.username)?;
         reference("--password", &self.password, &mut s.password)?;
         reference("--ssh-key", &self.ssh_key, &mut s.ssh_key)?;
-        reference("--ssh-passphrase", &self.ssh_passphrase, &mut s.ssh_passphrase)?;
+        reference(
+            "--ssh-passphrase",
+            &self.ssh_passphrase,
+            &mut s.ssh_passphrase,
+        )?;
         file("--known-hosts", &self.known_hosts, &mut s.known_hosts)?;
         file("--ca-file", &self.ca_file, &mut s.ca_file)?;
         let unsupported = [
@@ -276,9 +280,7 @@ pub fn verify(ctx: &mut Ctx, config: &RepoConfig) -> CmdResult<()> {
             SourceError::RefNotFound { .. } => {
                 "check --ref (a branch name, tag:NAME or commit:SHA)"
             }
-            SourceError::AuthRefused { .. } => {
-                "check the credentials the references point to"
-            }
+            SourceError::AuthRefused { .. } => "check the credentials the references point to",
             SourceError::HostKey { .. } => {
                 "pin the server's host key in the known_hosts file (--known-hosts)"
             }
