@@ -119,9 +119,12 @@ fn connect<'a, 'repo>(
     remote: &Remote,
     trace: &AuthTrace,
 ) -> Result<Connection<'a, 'repo>, SourceError> {
-    let connection = anonymous
-        .connect(Direction::Fetch)
-        .map_err(|e| unreachable(remote, &e))?;
+    let connection = match validate::url(&remote.url) {
+        Ok(UrlKind::Git) => anonymous.to_connection_with_transport(git_daemon(remote)?),
+        _ => anonymous
+            .connect(Direction::Fetch)
+            .map_err(|e| unreachable(remote, &e))?,
+    };
     let identity = match &remote.auth {
         Auth::Basic { username, password } => Some((username.clone(), password.clone())),
         _ => None,
@@ -147,6 +150,52 @@ fn connect<'a, 'repo>(
         },
         Action::Store(_) | Action::Erase(_) => Ok(None),
     }))
+}
+
+/// How long a git:// connection may stay silent before the fetch fails. The
+/// server sends keep-alives every 5 s while it prepares a pack, so only a
+/// dead or stuck server stays silent this long.
+const GIT_DAEMON_SILENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A git:// transport like gix's own, plus read and write timeouts: gix's
+/// has none, and a stuck server would hang a cron run forever.
+fn git_daemon(remote: &Remote) -> Result<Box<dyn Transport + Send>, SourceError> {
+    use gix::protocol::transport::client::git;
+    use std::net::{TcpStream, ToSocketAddrs};
+    let fail = |cause: String| SourceError::Unreachable {
+        url: remote.url.clone(),
+        cause,
+    };
+    let url = gix::url::parse(gix::bstr::BStr::new(remote.url.as_bytes()))
+        .map_err(|e| fail(one_line(&e)))?;
+    let host = url
+        .host()
+        .ok_or_else(|| fail("the URL has no host".into()))?;
+    let port = url.port.unwrap_or(9418);
+    let addr = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| fail(format!("cannot resolve {host}: {e}")))?
+        .next()
+        .ok_or_else(|| fail(format!("{host} has no address")))?;
+    let stream = TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(10))
+        .map_err(|e| fail(format!("cannot connect to {addr}: {e}")))?;
+    let io = |e: std::io::Error| fail(e.to_string());
+    stream
+        .set_read_timeout(Some(GIT_DAEMON_SILENCE))
+        .map_err(io)?;
+    stream
+        .set_write_timeout(Some(GIT_DAEMON_SILENCE))
+        .map_err(io)?;
+    let write = stream.try_clone().map_err(io)?;
+    Ok(Box::new(git::blocking_io::Connection::new(
+        stream,
+        write,
+        gix::protocol::transport::Protocol::V2,
+        url.path.clone(),
+        Some((host.to_string(), url.port)),
+        git::ConnectMode::Daemon,
+        false,
+    )))
 }
 
 /// Turn a failure to connect or list refs into the error a user can act on:
