@@ -470,6 +470,11 @@ fn connection_cut_mid_fetch_fails_the_run_keeps_state_and_recovers() {
     let runs = env.json(&["sync", "fleet"]);
     assert_eq!(runs[0]["status"], "success", "{runs:#}");
     assert_eq!(runs[0]["revision"], v2);
+    // The mirror keeps following after the broken transfer.
+    up.remove("data/noise.bin");
+    let v3 = up.commit("drop the noise");
+    root.publish(&up.path, "fleet");
+    assert_eq!(env.json(&["sync", "fleet"])[0]["revision"], v3);
 }
 
 #[test]

@@ -362,16 +362,15 @@ fn test_ca(dir: &Path) -> PathBuf {
 /// OpenSSH's sshd on a high port with its own host key, letting the current
 /// user in with the keys given to [`SshServer::authorize`].
 pub struct SshServer {
-    process: Option<Process>,
+    _process: Process,
     pub port: u16,
     dir: PathBuf,
     pub user: String,
 }
 
-/// A client key pair made with ssh-keygen.
+/// A client key pair made with ssh-keygen (the public half is authorized).
 pub struct SshKey {
     pub private: PathBuf,
-    pub public: PathBuf,
 }
 
 impl SshServer {
@@ -407,7 +406,7 @@ impl SshServer {
         );
         wait_for_port(port, &mut child, "sshd", &log);
         Some(SshServer {
-            process: Some(Process(child)),
+            _process: Process(child),
             port,
             dir,
             user,
@@ -424,7 +423,7 @@ impl SshServer {
         let mut keys = std::fs::read_to_string(self.dir.join("authorized_keys")).unwrap();
         keys.push_str(&std::fs::read_to_string(&public).unwrap());
         std::fs::write(self.dir.join("authorized_keys"), keys).unwrap();
-        SshKey { private, public }
+        SshKey { private }
     }
 
     /// The known_hosts line that pins this server's host key.
@@ -441,10 +440,6 @@ impl SshServer {
             self.port,
             root.repos().display()
         )
-    }
-
-    pub fn stop(&mut self) {
-        self.process = None;
     }
 }
 

@@ -21,7 +21,7 @@ pub struct Args {
     /// https://, http://, ssh://, user@host:path, git://, file:// or a local path (never with credentials in it)
     pub url: String,
     #[command(flatten)]
-    pub settings: SettingsArgs,
+    pub settings: Box<SettingsArgs>,
     /// Register without asking the remote whether it answers and the ref exists
     #[arg(long)]
     pub no_verify: bool,

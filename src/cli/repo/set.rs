@@ -13,7 +13,7 @@ pub struct Args {
     #[arg(long)]
     pub url: Option<String>,
     #[command(flatten)]
-    pub settings: SettingsArgs,
+    pub settings: Box<SettingsArgs>,
     /// Turn auto-apply off
     #[arg(long, conflicts_with = "auto_apply")]
     pub no_auto_apply: bool,
