@@ -66,7 +66,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_see
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -f -a "add" -d 'Register a repo: where desired state comes from and how it is reconciled'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -f -a "list" -d 'List registered repos'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -f -a "show" -d 'Show one repo'
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -f -a "set" -d 'Change a repo (pause it first)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -f -a "set" -d 'Change a repo (pause it first). An empty credential, --known-hosts or --ca-file value forgets it'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -f -a "pause" -d 'Stop (pause) or restart (resume) a repo\'s scheduled syncs'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -f -a "resume" -d 'Stop (pause) or restart (resume) a repo\'s scheduled syncs'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -f -a "remove" -d 'Forget a repo; its live resources stay unless --prune'
@@ -79,10 +79,12 @@ nodered\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l namespace -d 'Namespace the repo\'s resources live in [default: default]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l interval -d 'Seconds between scheduled syncs (minimum 60) [default: 300]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l max-proposals -d 'New proposals one run may open; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l username -d 'Username for http(s), as env:VAR or file:PATH' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l password -d 'Password or access token for http(s), as env:VAR or file:PATH' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ssh-key -d 'Private key for ssh, as env:VAR or file:PATH' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ssh-passphrase -d 'Passphrase of the ssh key, as env:VAR or file:PATH' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l username -d 'Username for http(s), as env:VAR or file:/PATH (never the value itself)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l password -d 'Password or access token for http(s), as env:VAR or file:/PATH' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ssh-key -d 'Private key for ssh, as env:VAR (the key\'s text) or file:/PATH' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ssh-passphrase -d 'Passphrase of the ssh key, as env:VAR or file:/PATH' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l known-hosts -d 'known_hosts file that pins the ssh server\'s host key [default: ~/.ssh/known_hosts]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ca-file -d 'PEM file of CA certificates to trust for https (e.g. a company CA)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l compile -d 'Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l apply-hook -d 'Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
@@ -98,6 +100,7 @@ never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l auto-apply -d 'Apply creates and updates without review (destroys always wait)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l paused -d 'Register it paused: no scheduled syncs until resumed'
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l full-history -d 'Fetch the full history instead of only the commit the ref points at'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l no-verify -d 'Register without asking the remote whether it answers and the ref exists'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
@@ -133,10 +136,12 @@ nodered\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l namespace -d 'Namespace the repo\'s resources live in [default: default]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l interval -d 'Seconds between scheduled syncs (minimum 60) [default: 300]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l max-proposals -d 'New proposals one run may open; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l username -d 'Username for http(s), as env:VAR or file:PATH' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l password -d 'Password or access token for http(s), as env:VAR or file:PATH' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ssh-key -d 'Private key for ssh, as env:VAR or file:PATH' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ssh-passphrase -d 'Passphrase of the ssh key, as env:VAR or file:PATH' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l username -d 'Username for http(s), as env:VAR or file:/PATH (never the value itself)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l password -d 'Password or access token for http(s), as env:VAR or file:/PATH' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ssh-key -d 'Private key for ssh, as env:VAR (the key\'s text) or file:/PATH' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ssh-passphrase -d 'Passphrase of the ssh key, as env:VAR or file:/PATH' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l known-hosts -d 'known_hosts file that pins the ssh server\'s host key [default: ~/.ssh/known_hosts]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ca-file -d 'PEM file of CA certificates to trust for https (e.g. a company CA)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l compile -d 'Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l apply-hook -d 'Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
@@ -152,7 +157,9 @@ never\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l auto-apply -d 'Apply creates and updates without review (destroys always wait)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l paused -d 'Register it paused: no scheduled syncs until resumed'
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l full-history -d 'Fetch the full history instead of only the commit the ref points at'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l no-auto-apply -d 'Turn auto-apply off'
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l no-full-history -d 'Go back to shallow fetches (depth 1)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l no-verify -d 'Change it without asking the remote whether it answers'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
@@ -194,7 +201,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "add" -d 'Register a repo: where desired state comes from and how it is reconciled'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "list" -d 'List registered repos'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one repo'
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a repo (pause it first)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "set" -d 'Change a repo (pause it first). An empty credential, --known-hosts or --ca-file value forgets it'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "pause" -d 'Stop (pause) or restart (resume) a repo\'s scheduled syncs'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Stop (pause) or restart (resume) a repo\'s scheduled syncs'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Forget a repo; its live resources stay unless --prune'
@@ -487,7 +494,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_see
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "add" -d 'Register a repo: where desired state comes from and how it is reconciled'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "list" -d 'List registered repos'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "show" -d 'Show one repo'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "set" -d 'Change a repo (pause it first)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "set" -d 'Change a repo (pause it first). An empty credential, --known-hosts or --ca-file value forgets it'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "pause" -d 'Stop (pause) or restart (resume) a repo\'s scheduled syncs'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "resume" -d 'Stop (pause) or restart (resume) a repo\'s scheduled syncs'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "remove" -d 'Forget a repo; its live resources stay unless --prune'

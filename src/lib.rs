@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod apply;
+pub mod credentials;
 pub mod diff;
 pub mod hooks;
 pub mod layout;

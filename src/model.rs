@@ -152,6 +152,15 @@ pub struct RepoSettings {
     pub ssh_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssh_passphrase: Option<String>,
+    /// The known_hosts file ssh host keys are checked against (default: ssh's own, `~/.ssh/known_hosts`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_hosts: Option<String>,
+    /// A PEM file of CA certificates trusted for https, instead of the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// Fetch full history instead of the default depth of 1.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub full_history: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub compile: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -3,11 +3,12 @@
 //! and record the run whatever happens.
 
 use crate::apply::{self, Applier};
+use crate::credentials::{CredentialError, Reference};
 use crate::diff::{self, Plan};
 use crate::layout::{self, LayoutError, LayoutOptions, LiveNames};
 use crate::model::{Change, ProposalStatus, RepoConfig, RunStatus};
 use crate::propose::{self, RunContext};
-use crate::source::{GitRef, Mirror, Remote, SourceError};
+use crate::source::{Auth, GitRef, Mirror, Remote, SourceError, SshAuth, SshKey};
 use crate::store::{self, LiveFilter, ProposalFilter, RepoState, Run, Store, StoreError};
 use chrono::{DateTime, Duration as Span, Utc};
 use std::fs::File;
@@ -77,6 +78,12 @@ pub enum ReconcileError {
     },
     #[error("repo '{repo}': invalid ref: {reason}")]
     BadRef { repo: String, reason: String },
+    #[error("repo '{repo}': {source}")]
+    Credentials {
+        repo: String,
+        #[source]
+        source: CredentialError,
+    },
     #[error("repo '{0}' is being synced by another gitsync process; try again when it finishes")]
     Busy(String),
     #[error("cannot use the cache folder {path}: {source}")]
@@ -473,22 +480,78 @@ pub fn fetch(
 
 /// The mirror as last fetched, without touching the network.
 pub fn offline(ctx: &Context, config: &RepoConfig) -> Result<(Mirror, String), ReconcileError> {
-    let remote = remote_of(config)?;
+    // No credentials needed: nothing goes over the network.
+    let git_ref = git_ref_of(config)?;
     let source_err = |source| ReconcileError::Source {
         repo: config.name.clone(),
         source,
     };
     let mirror = Mirror::open_or_init(&ctx.mirror_path(config)).map_err(source_err)?;
-    let commit = mirror.resolve_local(&remote.git_ref).map_err(source_err)?;
+    let commit = mirror.resolve_local(&git_ref).map_err(source_err)?;
     Ok((mirror, commit))
 }
 
+/// The remote to fetch `config` from, with every credential reference
+/// resolved (an error names the reference that does not resolve).
 pub fn remote_of(config: &RepoConfig) -> Result<Remote, ReconcileError> {
-    let git_ref = GitRef::parse(&config.git_ref).map_err(|reason| ReconcileError::BadRef {
+    let mut remote = Remote::new(&config.url, git_ref_of(config)?);
+    let s = &config.settings;
+    let credentials = |source| ReconcileError::Credentials {
+        repo: config.name.clone(),
+        source,
+    };
+    let reference = |text: &Option<String>, flag: &str| {
+        text.as_deref()
+            .map(|t| Reference::parse(t, flag))
+            .transpose()
+            .map_err(credentials)
+    };
+    if s.full_history {
+        remote.depth = None;
+    }
+    remote.ca_file = s.ca_file.as_ref().map(PathBuf::from);
+    if let (Some(user), Some(pass)) = (
+        reference(&s.username, "--username")?,
+        reference(&s.password, "--password")?,
+    ) {
+        remote.auth = Auth::Basic {
+            username: user.resolve().map_err(credentials)?,
+            password: pass.resolve().map_err(credentials)?,
+        };
+    }
+    let key = reference(&s.ssh_key, "--ssh-key")?;
+    let passphrase = reference(&s.ssh_passphrase, "--ssh-passphrase")?;
+    if key.is_some() || s.known_hosts.is_some() {
+        let key = match key {
+            Some(r) => {
+                // Read even a key file once, to fail early if it cannot be.
+                let material = r.resolve_raw().map_err(credentials)?;
+                Some(match r {
+                    Reference::File(path) => SshKey::File(path),
+                    Reference::Env(_) => SshKey::Material(material),
+                })
+            }
+            None => None,
+        };
+        if let Some(p) = &passphrase {
+            // Resolved here only to fail early; ssh's askpass helper reads it.
+            p.resolve().map_err(credentials)?;
+        }
+        remote.auth = Auth::Ssh(SshAuth {
+            key,
+            passphrase,
+            known_hosts: s.known_hosts.as_ref().map(PathBuf::from),
+        });
+    }
+    Ok(remote)
+}
+
+/// The ref a repo follows.
+fn git_ref_of(config: &RepoConfig) -> Result<GitRef, ReconcileError> {
+    GitRef::parse(&config.git_ref).map_err(|reason| ReconcileError::BadRef {
         repo: config.name.clone(),
         reason,
-    })?;
-    Ok(Remote::new(&config.url, git_ref))
+    })
 }
 
 /// Read the layout at `commit` and diff it against the live state.

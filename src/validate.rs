@@ -1,5 +1,8 @@
 //! Checks of repo settings given on the command line: name, URL, path,
-//! interval. Each error names the value and the rule it breaks.
+//! interval, and whether credentials fit the URL's transport. Each error
+//! names the value and the rule it breaks (never a secret value).
+
+use crate::model::RepoSettings;
 
 /// `[a-z0-9][a-z0-9._-]{0,62}`.
 pub fn repo_name(name: &str) -> Result<(), String> {
@@ -85,6 +88,84 @@ pub fn url(url: &str) -> Result<Transport, String> {
     Ok(Transport::File)
 }
 
+/// The host of an `http(s)://`, `ssh://` or `git://` URL, without brackets
+/// or port; `None` for other forms.
+pub fn url_host(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split('/').next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(v6) = host_port.strip_prefix('[') {
+        return v6.split_once(']').map(|(h, _)| h);
+    }
+    Some(host_port.split(':').next().unwrap_or(host_port))
+}
+
+/// True for `localhost`, 127.0.0.0/8 and `::1`: where plain http may carry
+/// credentials because nothing leaves the machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Credentials must fit the transport: `--username/--password` (and
+/// `--ca-file`) go with http(s), `--ssh-key/--ssh-passphrase/--known-hosts`
+/// with ssh, and plain `http://` carries credentials only to loopback.
+pub fn credentials(url_text: &str, settings: &RepoSettings) -> Result<(), String> {
+    let transport = url(url_text)?;
+    let http_flags = [
+        ("--username", settings.username.is_some()),
+        ("--password", settings.password.is_some()),
+        ("--ca-file", settings.ca_file.is_some()),
+    ];
+    let ssh_flags = [
+        ("--ssh-key", settings.ssh_key.is_some()),
+        ("--ssh-passphrase", settings.ssh_passphrase.is_some()),
+        ("--known-hosts", settings.known_hosts.is_some()),
+    ];
+    let scheme = match transport {
+        Transport::Https => "an https://",
+        Transport::Http => "an http://",
+        Transport::Ssh => "an ssh",
+        Transport::Git => "a git://",
+        Transport::File => "a local",
+    };
+    let misplaced = match transport {
+        Transport::Https | Transport::Http => ssh_flags.iter().find(|(_, set)| *set),
+        Transport::Ssh => http_flags.iter().find(|(_, set)| *set),
+        Transport::Git | Transport::File => {
+            http_flags.iter().chain(&ssh_flags).find(|(_, set)| *set)
+        }
+    };
+    if let Some((flag, _)) = misplaced {
+        let fits = if http_flags.iter().any(|(f, _)| f == flag) {
+            "https:// and http:// URLs"
+        } else {
+            "ssh:// and user@host:path URLs"
+        };
+        return Err(format!(
+            "protocol mismatch: {flag} goes with {fits}, not with {scheme} URL"
+        ));
+    }
+    if settings.username.is_some() != settings.password.is_some() {
+        return Err("--username and --password go together: give both or neither".into());
+    }
+    if settings.ssh_passphrase.is_some() && settings.ssh_key.is_none() {
+        return Err("--ssh-passphrase needs --ssh-key: the key it unlocks".into());
+    }
+    if transport == Transport::Http
+        && settings.password.is_some()
+        && !url_host(url_text).is_some_and(is_loopback_host)
+    {
+        return Err(
+            "credentials are never sent over plain http:// except to a loopback address (localhost, 127.0.0.0/8, ::1): use https://"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
 /// A repo path: relative, no `..`, no leading `/`.
 pub fn repo_path(path: &str) -> Result<String, String> {
     if path.starts_with('/') {
@@ -135,6 +216,36 @@ mod tests {
         assert_eq!(url("/srv/git/r.git"), Ok(Transport::File));
         assert_eq!(url("./r"), Ok(Transport::File));
         assert!(url("ftp://x/y").is_err());
+    }
+
+    #[test]
+    fn credentials_must_fit_the_transport() {
+        let http = RepoSettings {
+            username: Some("env:U".into()),
+            password: Some("env:P".into()),
+            ..Default::default()
+        };
+        let ssh = RepoSettings {
+            ssh_key: Some("file:/k".into()),
+            ..Default::default()
+        };
+        assert!(credentials("https://git.example.com/r.git", &http).is_ok());
+        assert!(credentials("http://127.0.0.1:8080/r.git", &http).is_ok());
+        assert!(credentials("http://[::1]:8080/r.git", &http).is_ok());
+        assert!(credentials("http://localhost/r.git", &http).is_ok());
+        let err = credentials("http://git.example.com/r.git", &http).unwrap_err();
+        assert!(err.contains("plain http://"), "{err}");
+        let err = credentials("ssh://git@example.com/r.git", &http).unwrap_err();
+        assert!(err.starts_with("protocol mismatch: --username"), "{err}");
+        let err = credentials("https://example.com/r.git", &ssh).unwrap_err();
+        assert!(err.starts_with("protocol mismatch: --ssh-key"), "{err}");
+        assert!(credentials("git@example.com:org/r.git", &ssh).is_ok());
+        assert!(credentials("git://example.com/r.git", &ssh).is_err());
+        let half = RepoSettings {
+            password: Some("env:P".into()),
+            ..Default::default()
+        };
+        assert!(credentials("https://example.com/r", &half).is_err());
     }
 
     #[test]

@@ -1,17 +1,21 @@
 //! Talking to the remote: connect, list refs, fetch a pack.
 //!
-//! All network access goes through [`network_repo`] (in-memory settings),
-//! [`anonymous_remote`] (refspecs, never saved) and [`connect`] (the
-//! transport). Credentials (an http credential callback) and an ssh command
-//! override (`core.sshCommand`) belong in those two functions and nowhere else.
+//! All network access goes through [`network_repo`] (in-memory settings:
+//! timeouts, CA file, the ssh command), [`anonymous_remote`] (refspecs,
+//! never saved) and [`connect`] (the transport and the credential callback).
+//! Nothing here writes a setting or a secret to the mirror's config.
 
-use super::{GitRef, Mirror, PINNED_REF, Remote, SourceError, one_line, parse_id};
+use super::ssh::{Problem, Session};
+use super::{Auth, GitRef, Mirror, PINNED_REF, Remote, SourceError, one_line, parse_id};
+use crate::validate::{self, Transport as UrlKind};
+use gix::credentials::helper::{Action, NextAction};
 use gix::protocol::transport::client::blocking_io::Transport;
 use gix::remote::Direction;
 use gix::remote::fetch::{Shallow, Status, Tags};
 use gix::remote::ref_map;
 use std::num::NonZeroU32;
-use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 type Connection<'a, 'repo> = gix::remote::Connection<'a, 'static, 'repo, Box<dyn Transport + Send>>;
 
@@ -21,19 +25,66 @@ const NETWORK_OVERRIDES: &[&str] = &[
     // GIT_TERMINAL_PROMPT=0 semantics: gitsync runs unattended, so a missing
     // credential must fail instead of waiting for a password on a terminal.
     "gitoxide.credentials.terminalPrompt=false",
+    // Cron runs must never hang: give up connecting after 10 s, and abort a
+    // transfer slower than 1 KiB/s for 60 s (curl's low-speed limit).
+    "gitoxide.http.connectTimeout=10000",
+    "http.lowSpeedLimit=1024",
+    "http.lowSpeedTime=60",
+    // The ssh command below is OpenSSH's: no feature probe needed.
+    "ssh.variant=ssh",
 ];
 
-/// Open the mirror with the in-memory network settings applied.
-/// Later: append `core.sshCommand=ssh -i KEY -o IdentitiesOnly=yes
-/// -o BatchMode=yes …` here for ssh remotes.
-fn network_repo(mirror: &Mirror, _remote: &Remote) -> Result<gix::Repository, SourceError> {
+/// A repository handle with the network settings for one remote, and the
+/// private ssh folder that must outlive the connection.
+struct Network {
+    repo: gix::Repository,
+    ssh: Option<Session>,
+}
+
+/// Open the mirror with the in-memory network settings for `remote` applied.
+fn network_repo(mirror: &Mirror, remote: &Remote) -> Result<Network, SourceError> {
+    refuse_cleartext_credentials(remote)?;
     let mut repo = mirror.open()?;
+    let mut settings: Vec<String> = NETWORK_OVERRIDES.iter().map(|s| s.to_string()).collect();
+    if let Some(ca) = &remote.ca_file {
+        settings.push(format!("http.sslCAInfo={}", ca.display()));
+    }
+    let ssh = match (&remote.auth, validate::url(&remote.url)) {
+        (Auth::Ssh(auth), _) => Some(auth),
+        (_, Ok(UrlKind::Ssh)) => Some(&super::SshAuth::default()),
+        _ => None,
+    };
+    let ssh = ssh
+        .map(Session::new)
+        .transpose()
+        .map_err(|e| mirror.error_msg(format!("cannot prepare the ssh client: {e}")))?;
+    if let Some(session) = &ssh {
+        settings.push(format!("core.sshCommand={}", session.command()));
+    }
     let mut config = repo.config_snapshot_mut();
     config
-        .append_config(NETWORK_OVERRIDES.iter().copied(), gix::config::Source::Api)
+        .append_config(
+            settings.iter().map(String::as_str),
+            gix::config::Source::Api,
+        )
         .map_err(|e| mirror.error(&e))?;
     config.commit().map_err(|e| mirror.error(&e))?;
-    Ok(repo)
+    Ok(Network { repo, ssh })
+}
+
+/// gix is built to send credentials over plain http (for loopback test
+/// servers and local proxies); this is where every other host is refused.
+fn refuse_cleartext_credentials(remote: &Remote) -> Result<(), SourceError> {
+    let cleartext = matches!(remote.auth, Auth::Basic { .. })
+        && validate::url(&remote.url) == Ok(UrlKind::Http)
+        && !validate::url_host(&remote.url).is_some_and(validate::is_loopback_host);
+    if cleartext {
+        return Err(SourceError::AuthRefused {
+            url: remote.url.clone(),
+            cause: "credentials are never sent over plain http:// except to a loopback address; use https://".into(),
+        });
+    }
+    Ok(())
 }
 
 /// A remote that exists only in memory, so the URL never lands in the
@@ -51,16 +102,153 @@ fn anonymous_remote<'repo>(
         .map(|r| r.with_fetch_tags(Tags::None))
 }
 
-/// Open the transport. Later: `.with_credentials(callback)` for https, which
-/// answers `Action::Get` with the resolved username and token and never
-/// writes them anywhere.
+/// What the credential callback saw, to tell "no credentials configured"
+/// from "credentials refused" when the server says no.
+#[derive(Clone, Default)]
+struct AuthTrace(Arc<AtomicU8>);
+
+// 0: the server never asked.
+const ASKED_NONE_GIVEN: u8 = 1;
+const GIVEN: u8 = 2;
+
+/// Open the transport with a credential callback that answers only from the
+/// repo's own references: no credential helper, prompt or stored password
+/// of the host is ever consulted, and nothing is stored or written.
 fn connect<'a, 'repo>(
     anonymous: &'a gix::Remote<'repo>,
     remote: &Remote,
+    trace: &AuthTrace,
 ) -> Result<Connection<'a, 'repo>, SourceError> {
-    anonymous
-        .connect(Direction::Fetch)
-        .map_err(|e| unreachable(remote, &e))
+    let connection = match validate::url(&remote.url) {
+        Ok(UrlKind::Git) => anonymous.to_connection_with_transport(git_daemon(remote)?),
+        _ => anonymous
+            .connect(Direction::Fetch)
+            .map_err(|e| unreachable(remote, &e))?,
+    };
+    let identity = match &remote.auth {
+        Auth::Basic { username, password } => Some((username.clone(), password.clone())),
+        _ => None,
+    };
+    let seen = trace.0.clone();
+    Ok(connection.with_credentials(move |action| match action {
+        Action::Get(ctx) => match &identity {
+            Some((username, password)) => {
+                seen.store(GIVEN, Ordering::Relaxed);
+                Ok(Some(gix::credentials::protocol::Outcome {
+                    identity: gix::sec::identity::Account {
+                        username: username.expose().to_string(),
+                        password: password.expose().to_string(),
+                        oauth_refresh_token: None,
+                    },
+                    next: NextAction::from(ctx),
+                }))
+            }
+            None => {
+                seen.store(ASKED_NONE_GIVEN, Ordering::Relaxed);
+                Ok(None)
+            }
+        },
+        Action::Store(_) | Action::Erase(_) => Ok(None),
+    }))
+}
+
+/// How long a git:// connection may stay silent before the fetch fails. The
+/// server sends keep-alives every 5 s while it prepares a pack, so only a
+/// dead or stuck server stays silent this long.
+const GIT_DAEMON_SILENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A git:// transport like gix's own, plus read and write timeouts: gix's
+/// has none, and a stuck server would hang a cron run forever.
+fn git_daemon(remote: &Remote) -> Result<Box<dyn Transport + Send>, SourceError> {
+    use gix::protocol::transport::client::git;
+    use std::net::{TcpStream, ToSocketAddrs};
+    let fail = |cause: String| SourceError::Unreachable {
+        url: remote.url.clone(),
+        cause,
+    };
+    let url = gix::url::parse(gix::bstr::BStr::new(remote.url.as_bytes()))
+        .map_err(|e| fail(one_line(&e)))?;
+    let host = url
+        .host()
+        .ok_or_else(|| fail("the URL has no host".into()))?;
+    let port = url.port.unwrap_or(9418);
+    let addr = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| fail(format!("cannot resolve {host}: {e}")))?
+        .next()
+        .ok_or_else(|| fail(format!("{host} has no address")))?;
+    let stream = TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(10))
+        .map_err(|e| fail(format!("cannot connect to {addr}: {e}")))?;
+    let io = |e: std::io::Error| fail(e.to_string());
+    stream
+        .set_read_timeout(Some(GIT_DAEMON_SILENCE))
+        .map_err(io)?;
+    stream
+        .set_write_timeout(Some(GIT_DAEMON_SILENCE))
+        .map_err(io)?;
+    let write = stream.try_clone().map_err(io)?;
+    Ok(Box::new(git::blocking_io::Connection::new(
+        stream,
+        write,
+        gix::protocol::transport::Protocol::V2,
+        url.path.clone(),
+        Some((host.to_string(), url.port)),
+        git::ConnectMode::Daemon,
+        false,
+    )))
+}
+
+/// Turn a failure to connect or list refs into the error a user can act on:
+/// host key, authentication, or reachability.
+fn connect_failed(
+    remote: &Remote,
+    net: &Network,
+    trace: &AuthTrace,
+    e: &(dyn std::error::Error + 'static),
+) -> SourceError {
+    let url = remote.url.clone();
+    if let Some(problem) = net.ssh.as_ref().and_then(Session::problem) {
+        return match problem {
+            Problem::HostKeyUnknown(cause) | Problem::HostKeyChanged(cause) => {
+                SourceError::HostKey { url, cause }
+            }
+            Problem::AuthRefused(cause) => SourceError::AuthRefused { url, cause },
+            Problem::Unreachable(cause) => SourceError::Unreachable { url, cause },
+            Problem::Other(line) => SourceError::Unreachable {
+                url,
+                cause: format!("{}: ssh said: {line}", one_line(e)),
+            },
+        };
+    }
+    match trace.0.load(Ordering::Relaxed) {
+        ASKED_NONE_GIVEN => SourceError::AuthRefused {
+            url,
+            cause: "the server asks for credentials and none are configured: pass --username and --password as env:VAR or file:PATH".into(),
+        },
+        GIVEN if is_permission_denied(e) => SourceError::AuthRefused {
+            url,
+            cause: "the server did not accept the username and password (check --username and --password)".into(),
+        },
+        _ if is_permission_denied(e) => SourceError::AuthRefused {
+            url,
+            cause: one_line(e),
+        },
+        _ => unreachable(remote, e),
+    }
+}
+
+fn is_permission_denied(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(err) = next {
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io.kind() == std::io::ErrorKind::PermissionDenied
+        {
+            return true;
+        }
+        next = err.source();
+    }
+    let text = one_line(e);
+    text.contains("were not accepted") || text.contains("Permission denied")
 }
 
 fn unreachable(remote: &Remote, e: &(dyn std::error::Error + 'static)) -> SourceError {
@@ -129,12 +317,14 @@ pub(super) fn fetch(mirror: &Mirror, remote: &Remote) -> Result<super::Fetched, 
     if let GitRef::Commit(sha) = &remote.git_ref {
         return fetch_pin(mirror, remote, sha);
     }
-    let repo = network_repo(mirror, remote)?;
+    let net = network_repo(mirror, remote)?;
+    let repo = &net.repo;
+    let trace = AuthTrace::default();
     let local = remote.git_ref.local_ref();
-    let anonymous = anonymous_remote(&repo, remote, &[refspec(&remote.git_ref)])?;
-    let prepare = connect(&anonymous, remote)?
+    let anonymous = anonymous_remote(repo, remote, &[refspec(&remote.git_ref)])?;
+    let prepare = connect(&anonymous, remote, &trace)?
         .prepare_fetch(gix::progress::Discard, ref_map::Options::default())
-        .map_err(|e| unreachable(remote, &e))?;
+        .map_err(|e| connect_failed(remote, &net, &trace, &e))?;
     let remote_id = prepare
         .ref_map()
         .mappings
@@ -147,7 +337,7 @@ pub(super) fn fetch(mirror: &Mirror, remote: &Remote) -> Result<super::Fetched, 
     // The no-op fast path: gix always negotiates when fetching shallow, so
     // compare the advertised id with our tracking ref ourselves and hang up
     // (dropping `prepare` flushes and closes the connection).
-    if local_target(&repo, &local) == Some(remote_id) && repo.has_object(remote_id) {
+    if local_target(repo, &local) == Some(remote_id) && repo.has_object(remote_id) {
         drop(prepare);
         return Ok(super::Fetched {
             commit: local_commit(mirror, remote)?,
@@ -160,7 +350,7 @@ pub(super) fn fetch(mirror: &Mirror, remote: &Remote) -> Result<super::Fetched, 
     // gix writes the pack first and the refs last, so a failure here leaves
     // the previous refs (and every object they reach) untouched.
     let outcome = prepare
-        .with_shallow(shallow(&repo, remote.depth))
+        .with_shallow(shallow(repo, remote.depth))
         .receive(gix::progress::Discard, &interrupt)
         .map_err(|e| fetch_failed(remote, &e))?;
     Ok(super::Fetched {
@@ -180,17 +370,19 @@ fn fetch_pin(mirror: &Mirror, remote: &Remote, sha: &str) -> Result<super::Fetch
             transferred: false,
         });
     }
-    let repo = network_repo(mirror, remote)?;
+    let net = network_repo(mirror, remote)?;
+    let repo = &net.repo;
+    let trace = AuthTrace::default();
     let interrupt = AtomicBool::new(false);
 
     // The result does not matter: success is judged by the object being there.
     {
-        let anonymous = anonymous_remote(&repo, remote, &[refspec(&remote.git_ref)])?;
-        let prepare = connect(&anonymous, remote)?
+        let anonymous = anonymous_remote(repo, remote, &[refspec(&remote.git_ref)])?;
+        let prepare = connect(&anonymous, remote, &trace)?
             .prepare_fetch(gix::progress::Discard, ref_map::Options::default())
-            .map_err(|e| unreachable(remote, &e))?;
+            .map_err(|e| connect_failed(remote, &net, &trace, &e))?;
         let _refused = prepare
-            .with_shallow(shallow(&repo, remote.depth))
+            .with_shallow(shallow(repo, remote.depth))
             .receive(gix::progress::Discard, &interrupt);
     }
     if mirror.open()?.has_object(id) {
@@ -206,12 +398,12 @@ fn fetch_pin(mirror: &Mirror, remote: &Remote, sha: &str) -> Result<super::Fetch
         "+refs/heads/*:refs/remotes/origin/*".to_string(),
         "+refs/tags/*:refs/tags/*".to_string(),
     ];
-    let anonymous = anonymous_remote(&repo, remote, &specs)?;
-    let prepare = connect(&anonymous, remote)?
+    let anonymous = anonymous_remote(repo, remote, &specs)?;
+    let prepare = connect(&anonymous, remote, &trace)?
         .prepare_fetch(gix::progress::Discard, ref_map::Options::default())
-        .map_err(|e| unreachable(remote, &e))?;
+        .map_err(|e| connect_failed(remote, &net, &trace, &e))?;
     let all = prepare
-        .with_shallow(shallow(&repo, None))
+        .with_shallow(shallow(repo, None))
         .receive(gix::progress::Discard, &interrupt);
     if mirror.open()?.has_object(id) {
         return Ok(super::Fetched {
@@ -250,17 +442,18 @@ fn keep_pinned(mirror: &Mirror, remote: &Remote, id: gix::ObjectId) -> Result<St
 }
 
 pub(super) fn probe(mirror: &Mirror, remote: &Remote) -> Result<String, SourceError> {
-    let repo = network_repo(mirror, remote)?;
+    let net = network_repo(mirror, remote)?;
+    let trace = AuthTrace::default();
     // For a pin, listing the branches proves the remote answers; servers do
     // not advertise arbitrary commits, so there is nothing more to check.
     let spec = match &remote.git_ref {
         GitRef::Commit(_) => "+refs/heads/*:refs/remotes/origin/*".to_string(),
         other => refspec(other),
     };
-    let anonymous = anonymous_remote(&repo, remote, std::slice::from_ref(&spec))?;
-    let (map, _handshake) = connect(&anonymous, remote)?
+    let anonymous = anonymous_remote(&net.repo, remote, std::slice::from_ref(&spec))?;
+    let (map, _handshake) = connect(&anonymous, remote, &trace)?
         .ref_map(gix::progress::Discard, ref_map::Options::default())
-        .map_err(|e| unreachable(remote, &e))?;
+        .map_err(|e| connect_failed(remote, &net, &trace, &e))?;
     if let GitRef::Commit(sha) = &remote.git_ref {
         return Ok(sha.clone());
     }

@@ -2,19 +2,22 @@
 //! the configured ref into it, and read files straight from a commit's tree.
 //!
 //! The mirror never stores anything about the remote: fetches go through an
-//! anonymous remote built in memory, so no URL (and later no credential) is
-//! written to the mirror's config. Refs the mirror keeps:
+//! anonymous remote built in memory, and credentials, CA file and the ssh
+//! command are in-memory settings, so none of them is ever written to the
+//! mirror's config. Refs the mirror keeps:
 //! - branch `B`: `refs/remotes/origin/B`
 //! - tag `T`: `refs/tags/T`
 //! - commit pin: [`PINNED_REF`], so the pinned commit stays reachable.
 
 mod fetch;
 mod git_ref;
+mod ssh;
 mod tree;
 
 #[cfg(test)]
 mod tests;
 
+use crate::credentials::{Reference, Secret};
 use crate::layout::{FileEntry, LayoutError, RepoFiles, check_readable};
 use std::fmt;
 use std::num::NonZeroU32;
@@ -42,7 +45,8 @@ impl fmt::Display for GitRef {
     }
 }
 
-/// What to fetch: URL and ref (credentials and an ssh command slot in here later).
+/// What to fetch and how to authenticate. Secrets in here are resolved
+/// values that live only in memory; `Debug` never shows them.
 #[derive(Debug, Clone)]
 pub struct Remote {
     pub url: String,
@@ -50,6 +54,9 @@ pub struct Remote {
     /// History depth to fetch: `Some(1)` (the default) fetches only the
     /// commit the ref points at; `None` fetches full history.
     pub depth: Option<NonZeroU32>,
+    pub auth: Auth,
+    /// PEM CA certificates trusted for https (in-memory `http.sslCAInfo`).
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Remote {
@@ -59,8 +66,45 @@ impl Remote {
             url: url.into(),
             git_ref,
             depth: Some(NonZeroU32::MIN),
+            auth: Auth::None,
+            ca_file: None,
         }
     }
+}
+
+/// How gitsync proves who it is to the remote.
+#[derive(Debug, Clone, Default)]
+pub enum Auth {
+    /// Anonymous (or, for ssh, whatever the user's ssh setup offers).
+    #[default]
+    None,
+    /// HTTP basic authentication, e.g. a username and a personal access token.
+    Basic { username: Secret, password: Secret },
+    /// The system `ssh` client with these settings.
+    Ssh(SshAuth),
+}
+
+/// Settings for the system `ssh` client. Host keys are always checked
+/// strictly; ssh never prompts.
+#[derive(Debug, Clone, Default)]
+pub struct SshAuth {
+    /// The private key; `None` leaves the choice to ssh (agent, `~/.ssh/id_*`).
+    pub key: Option<SshKey>,
+    /// The key's passphrase. Kept as a reference: ssh's askpass helper reads
+    /// it from where it is, so the value is never copied anywhere.
+    pub passphrase: Option<Reference>,
+    /// The known_hosts file; `None` means ssh's default (`~/.ssh/known_hosts`).
+    pub known_hosts: Option<PathBuf>,
+}
+
+/// Where the ssh private key is.
+#[derive(Debug, Clone)]
+pub enum SshKey {
+    /// A key file, handed to ssh as it is.
+    File(PathBuf),
+    /// Key material (from an environment variable), written to a 0600 file
+    /// in a private temporary folder for the length of one connection.
+    Material(Secret),
 }
 
 /// Author, date and subject of a commit, for `status`.
@@ -93,6 +137,10 @@ pub enum SourceError {
     RefNotFound { url: String, git_ref: String },
     #[error("cannot reach '{url}': {cause}")]
     Unreachable { url: String, cause: String },
+    #[error("authentication refused by '{url}': {cause}")]
+    AuthRefused { url: String, cause: String },
+    #[error("host key of '{url}' not trusted: {cause}")]
+    HostKey { url: String, cause: String },
     #[error("fetching '{git_ref}' from '{url}' failed: {cause}")]
     Fetch {
         url: String,

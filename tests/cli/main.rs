@@ -6,3 +6,5 @@ mod fleet;
 mod harness;
 mod hooks;
 mod schedule;
+mod remotes;
+mod servers;

@@ -3,12 +3,13 @@
 
 use super::super::error::{CmdResult, CommandError};
 use super::super::{Ctx, OK};
+use gitsync::credentials::Reference;
 use gitsync::model::{
     DEFAULT_INTERVAL, DEFAULT_MAX_PROPOSALS, DEFAULT_NAMESPACE, LayoutKind, RepoConfig,
     RepoSettings,
 };
 use gitsync::reconcile;
-use gitsync::source::Mirror;
+use gitsync::source::{Mirror, SourceError};
 use gitsync::store;
 use gitsync::validate;
 
@@ -20,7 +21,7 @@ pub struct Args {
     /// https://, http://, ssh://, user@host:path, git://, file:// or a local path (never with credentials in it)
     pub url: String,
     #[command(flatten)]
-    pub settings: SettingsArgs,
+    pub settings: Box<SettingsArgs>,
     /// Register without asking the remote whether it answers and the ref exists
     #[arg(long)]
     pub no_verify: bool,
@@ -53,18 +54,27 @@ pub struct SettingsArgs {
     /// Register it paused: no scheduled syncs until resumed
     #[arg(long)]
     pub paused: bool,
-    /// Username for http(s), as env:VAR or file:PATH
+    /// Username for http(s), as env:VAR or file:/PATH (never the value itself)
     #[arg(long, value_name = "SECRET")]
     pub username: Option<String>,
-    /// Password or access token for http(s), as env:VAR or file:PATH
+    /// Password or access token for http(s), as env:VAR or file:/PATH
     #[arg(long, value_name = "SECRET")]
     pub password: Option<String>,
-    /// Private key for ssh, as env:VAR or file:PATH
+    /// Private key for ssh, as env:VAR (the key's text) or file:/PATH
     #[arg(long, value_name = "SECRET")]
     pub ssh_key: Option<String>,
-    /// Passphrase of the ssh key, as env:VAR or file:PATH
+    /// Passphrase of the ssh key, as env:VAR or file:/PATH
     #[arg(long, value_name = "SECRET")]
     pub ssh_passphrase: Option<String>,
+    /// known_hosts file that pins the ssh server's host key [default: ~/.ssh/known_hosts]
+    #[arg(long, value_name = "PATH")]
+    pub known_hosts: Option<String>,
+    /// PEM file of CA certificates to trust for https (e.g. a company CA)
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<String>,
+    /// Fetch the full history instead of only the commit the ref points at
+    #[arg(long)]
+    pub full_history: bool,
     /// Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)
     #[arg(long, value_name = "GLOB=COMMAND")]
     pub compile: Vec<String>,
@@ -141,11 +151,21 @@ impl SettingsArgs {
             }
             config.settings.max_attempts = Some(n);
         }
+        if self.full_history {
+            config.settings.full_history = true;
+        }
+        let s = &mut config.settings;
+        reference("--username", &self.username, &mut s.username)?;
+        reference("--password", &self.password, &mut s.password)?;
+        reference("--ssh-key", &self.ssh_key, &mut s.ssh_key)?;
+        reference(
+            "--ssh-passphrase",
+            &self.ssh_passphrase,
+            &mut s.ssh_passphrase,
+        )?;
+        file("--known-hosts", &self.known_hosts, &mut s.known_hosts)?;
+        file("--ca-file", &self.ca_file, &mut s.ca_file)?;
         let unsupported = [
-            ("--username", self.username.is_some()),
-            ("--password", self.password.is_some()),
-            ("--ssh-key", self.ssh_key.is_some()),
-            ("--ssh-passphrase", self.ssh_passphrase.is_some()),
             ("--compile", !self.compile.is_empty()),
             ("--catalog", self.catalog.is_some()),
         ];
@@ -162,6 +182,42 @@ impl SettingsArgs {
         }
         Ok(())
     }
+}
+
+/// Store a credential reference (never a value); an empty value (with
+/// `repo set`) forgets it.
+fn reference(flag: &str, given: &Option<String>, slot: &mut Option<String>) -> CmdResult<()> {
+    match given.as_deref() {
+        None => {}
+        Some("") => *slot = None,
+        Some(text) => {
+            let parsed = Reference::parse(text, flag)
+                .map_err(|e| CommandError::usage(format!("invalid {flag}: {e}")))?;
+            *slot = Some(parsed.to_string());
+        }
+    }
+    Ok(())
+}
+
+/// Store a file setting as an absolute path that exists now (cron may start
+/// gitsync in another folder); an empty value forgets it.
+fn file(flag: &str, given: &Option<String>, slot: &mut Option<String>) -> CmdResult<()> {
+    match given.as_deref() {
+        None => {}
+        Some("") => *slot = None,
+        Some(text) => {
+            let path = std::path::absolute(text)
+                .map_err(|e| CommandError::usage(format!("invalid {flag} '{text}': {e}")))?;
+            if !path.is_file() {
+                return Err(CommandError::usage(format!(
+                    "invalid {flag}: {} is not a readable file",
+                    path.display()
+                )));
+            }
+            *slot = Some(path.display().to_string());
+        }
+    }
+    Ok(())
 }
 
 fn default_max_proposals() -> CmdResult<u32> {
@@ -193,6 +249,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         settings: RepoSettings::default(),
     };
     args.settings.apply_to(&mut config, false)?;
+    check_credentials(&config)?;
     let now = ctx.now;
     let actor = ctx.actor.clone();
     if store::repos::get(ctx.store()?.conn(), &config.name)?.is_some() {
@@ -204,7 +261,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
                 )),
         );
     }
-    if !args.no_verify {
+    if args.no_verify {
+        // Even then, every credential reference must resolve now.
+        reconcile::remote_of(&config)?;
+    } else {
         verify(ctx, &config)?;
     }
     ctx.store()?.write(|tx| -> gitsync::store::Result<()> {
@@ -233,15 +293,33 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     OK
 }
 
-/// Ask the remote whether it answers and the ref exists.
+/// Credentials must fit the URL's transport (see `validate::credentials`).
+pub fn check_credentials(config: &RepoConfig) -> CmdResult<()> {
+    validate::credentials(&config.url, &config.settings)
+        .map_err(|e| CommandError::usage(format!("repo '{}': {e}", config.name)))
+}
+
+/// Check that every credential reference resolves, then ask the remote
+/// whether it answers, accepts the credentials and has the ref. Each of
+/// those failures has its own message and hint.
 pub fn verify(ctx: &mut Ctx, config: &RepoConfig) -> CmdResult<()> {
     let context = ctx.open()?;
     let remote = reconcile::remote_of(config)?;
     let mirror = Mirror::open_or_init(&context.mirror_path(config))
         .map_err(|e| CommandError::failure(format!("repo '{}': {e}", config.name)))?;
     mirror.probe(&remote).map_err(|e| {
+        let hint = match &e {
+            SourceError::RefNotFound { .. } => {
+                "check --ref (a branch name, tag:NAME or commit:SHA)"
+            }
+            SourceError::AuthRefused { .. } => "check the credentials the references point to",
+            SourceError::HostKey { .. } => {
+                "pin the server's host key in the known_hosts file (--known-hosts)"
+            }
+            _ => "check the URL and that the server is up",
+        };
         CommandError::failure(format!("repo '{}': verification failed: {e}", config.name))
-            .with_hint("check the URL and --ref, or pass --no-verify to register it anyway")
+            .with_hint(format!("{hint}, or pass --no-verify to register it anyway"))
     })?;
     Ok(())
 }

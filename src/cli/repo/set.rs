@@ -5,7 +5,7 @@ use super::super::{Ctx, OK};
 use super::add::SettingsArgs;
 use gitsync::store::{self, LiveFilter};
 
-/// Change a repo (pause it first)
+/// Change a repo (pause it first). An empty credential, --known-hosts or --ca-file value forgets it
 #[derive(Debug, clap::Args)]
 pub struct Args {
     pub name: String,
@@ -13,10 +13,13 @@ pub struct Args {
     #[arg(long)]
     pub url: Option<String>,
     #[command(flatten)]
-    pub settings: SettingsArgs,
+    pub settings: Box<SettingsArgs>,
     /// Turn auto-apply off
     #[arg(long, conflicts_with = "auto_apply")]
     pub no_auto_apply: bool,
+    /// Go back to shallow fetches (depth 1)
+    #[arg(long, conflicts_with = "full_history")]
+    pub no_full_history: bool,
     /// Change it without asking the remote whether it answers
     #[arg(long)]
     pub no_verify: bool,
@@ -40,6 +43,10 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     if args.no_auto_apply {
         config.auto_apply = false;
     }
+    if args.no_full_history {
+        config.settings.full_history = false;
+    }
+    super::add::check_credentials(&config)?;
     if config.namespace != state.config.namespace {
         let owned = store::resources::list(
             ctx.store()?.conn(),
@@ -66,7 +73,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         }
         return OK;
     }
-    if !args.no_verify && (config.url != state.config.url || config.git_ref != state.config.git_ref)
+    if args.no_verify {
+        // Every credential reference must still resolve.
+        gitsync::reconcile::remote_of(&config)?;
+    } else if config.url != state.config.url
+        || config.git_ref != state.config.git_ref
+        || config.settings != state.config.settings
     {
         super::add::verify(ctx, &config)?;
     }

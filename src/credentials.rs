@@ -1,0 +1,216 @@
+//! Credentials by reference: a repo stores where a secret is (`env:VAR` or
+//! `file:/path`), never the secret itself. References are resolved only when
+//! a fetch needs them, and the values they yield never reach a message.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Where a secret is: an environment variable or a file holding it.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Reference {
+    Env(String),
+    File(PathBuf),
+}
+
+/// A resolved secret. It has no `Display`, its `Debug` hides the value, and
+/// the memory holding it is wiped when it is dropped.
+#[derive(Clone)]
+pub struct Secret(Zeroizing<String>);
+
+/// Why a reference cannot be used. No variant ever carries a secret value:
+/// a malformed reference may be a secret pasted by mistake, so it is not
+/// repeated either.
+#[derive(Debug, thiserror::Error)]
+pub enum CredentialError {
+    #[error(
+        "{flag} takes a reference to a secret, env:VAR or file:/absolute/path, not the secret itself (the value given is not shown)"
+    )]
+    Malformed { flag: String },
+    #[error("credential reference '{reference}' does not resolve: {reason}")]
+    Unresolved { reference: String, reason: String },
+}
+
+impl Reference {
+    /// Parse `env:VAR` or `file:/absolute/path`; `flag` names the option in errors.
+    pub fn parse(text: &str, flag: &str) -> Result<Reference, CredentialError> {
+        let malformed = || CredentialError::Malformed { flag: flag.into() };
+        if let Some(var) = text.strip_prefix("env:") {
+            let mut chars = var.chars();
+            let first_ok = chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+            if first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return Ok(Reference::Env(var.to_string()));
+            }
+            return Err(malformed());
+        }
+        if let Some(path) = text.strip_prefix("file:") {
+            // Relative paths would resolve against whatever folder cron starts in.
+            if Path::new(path).is_absolute() {
+                return Ok(Reference::File(PathBuf::from(path)));
+            }
+            return Err(malformed());
+        }
+        Err(malformed())
+    }
+
+    /// The secret, with one trailing line break removed (files written by
+    /// `echo` end in one). An empty secret does not resolve.
+    pub fn resolve(&self) -> Result<Secret, CredentialError> {
+        let mut value = self.resolve_raw()?;
+        let text = &mut *value.0;
+        if text.ends_with('\n') {
+            text.pop();
+            if text.ends_with('\r') {
+                text.pop();
+            }
+        }
+        if text.is_empty() {
+            return Err(self.unresolved("it is empty".into()));
+        }
+        Ok(value)
+    }
+
+    /// The secret exactly as stored (key material keeps its line breaks).
+    pub fn resolve_raw(&self) -> Result<Secret, CredentialError> {
+        let value = match self {
+            Reference::Env(var) => match std::env::var(var) {
+                Ok(v) => v,
+                Err(std::env::VarError::NotPresent) => {
+                    return Err(self.unresolved(format!("environment variable {var} is not set")));
+                }
+                Err(std::env::VarError::NotUnicode(_)) => {
+                    return Err(
+                        self.unresolved(format!("environment variable {var} is not valid UTF-8"))
+                    );
+                }
+            },
+            Reference::File(path) => {
+                let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
+                    self.unresolved(format!("cannot read {}: {}", path.display(), io_reason(&e)))
+                })?);
+                match std::str::from_utf8(&bytes) {
+                    Ok(text) => text.to_string(),
+                    Err(_) => {
+                        return Err(
+                            self.unresolved(format!("{} is not valid UTF-8 text", path.display()))
+                        );
+                    }
+                }
+            }
+        };
+        if value.trim().is_empty() {
+            return Err(self.unresolved("it is empty".into()));
+        }
+        Ok(Secret(Zeroizing::new(value)))
+    }
+
+    fn unresolved(&self, reason: String) -> CredentialError {
+        CredentialError::Unresolved {
+            reference: self.to_string(),
+            reason,
+        }
+    }
+}
+
+/// An io error without the "(os error N)" noise.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+impl fmt::Display for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reference::Env(var) => write!(f, "env:{var}"),
+            Reference::File(path) => write!(f, "file:{}", path.display()),
+        }
+    }
+}
+
+/// A reference is not secret: show it as written.
+impl fmt::Debug for Reference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl Secret {
+    /// Wrap a value that is already in memory (tests, callbacks).
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(Zeroizing::new(value.into()))
+    }
+
+    /// The value, for the one place that hands it to a transport.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_parse_and_malformed_ones_are_not_echoed() {
+        assert_eq!(
+            Reference::parse("env:GH_TOKEN", "--password").unwrap(),
+            Reference::Env("GH_TOKEN".into())
+        );
+        assert_eq!(
+            Reference::parse("file:/run/secrets/t", "--password").unwrap(),
+            Reference::File("/run/secrets/t".into())
+        );
+        for bad in [
+            "ghp_secret123",
+            "env:",
+            "env:1X",
+            "env:A-B",
+            "file:rel/path",
+            "",
+        ] {
+            let err = Reference::parse(bad, "--password").unwrap_err().to_string();
+            assert!(err.contains("--password"), "{err}");
+        }
+        // What was given may be the secret itself: it is not repeated.
+        let err = Reference::parse("ghp_secret123", "--password").unwrap_err();
+        assert!(!err.to_string().contains("ghp_secret123"), "{err}");
+    }
+
+    #[test]
+    fn files_resolve_without_their_trailing_newline_and_errors_name_the_reference() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        std::fs::write(&path, "s3cret-value\r\n").unwrap();
+        let r = Reference::File(path.clone());
+        assert_eq!(r.resolve().unwrap().expose(), "s3cret-value");
+        assert_eq!(r.resolve_raw().unwrap().expose(), "s3cret-value\r\n");
+        assert!(!format!("{:?}", r.resolve().unwrap()).contains("s3cret"));
+
+        std::fs::write(&path, "\n").unwrap();
+        let err = r.resolve().unwrap_err().to_string();
+        assert!(err.contains("it is empty"), "{err}");
+        let missing = Reference::File(dir.path().join("nope"));
+        let err = missing.resolve().unwrap_err().to_string();
+        assert!(
+            err.contains("file:") && err.contains("no such file"),
+            "{err}"
+        );
+        let unset = Reference::Env("GITSYNC_TEST_SURELY_UNSET_VAR".into());
+        let err = unset.resolve().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "credential reference 'env:GITSYNC_TEST_SURELY_UNSET_VAR' does not resolve: environment variable GITSYNC_TEST_SURELY_UNSET_VAR is not set"
+        );
+    }
+}
