@@ -5,6 +5,6 @@ mod docs;
 mod fleet;
 mod harness;
 mod hooks;
-mod schedule;
 mod remotes;
+mod schedule;
 mod servers;
