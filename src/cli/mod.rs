@@ -65,7 +65,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     #[command(subcommand)]
-    Repo(repo::RepoCommand),
+    Repo(Box<repo::RepoCommand>),
     Sync(sync::Args),
     Diff(diff::Args),
     #[command(subcommand)]
@@ -187,7 +187,7 @@ fn run(cli: Cli, ui: Ui) -> CmdResult {
         context: None,
     };
     let exit = match cli.command {
-        Command::Repo(cmd) => repo::run(&mut ctx, cmd),
+        Command::Repo(cmd) => repo::run(&mut ctx, *cmd),
         Command::Sync(args) => sync::run(&mut ctx, args),
         Command::Diff(args) => diff::run(&mut ctx, args),
         Command::Proposals(cmd) => proposals::run(&mut ctx, cmd),
