@@ -4,3 +4,4 @@
 mod docs;
 mod fleet;
 mod harness;
+mod manifests;

@@ -113,7 +113,6 @@ impl SettingsArgs {
             ("--password", self.password.is_some()),
             ("--ssh-key", self.ssh_key.is_some()),
             ("--ssh-passphrase", self.ssh_passphrase.is_some()),
-            ("--compile", !self.compile.is_empty()),
             ("--apply-hook", !self.apply_hook.is_empty()),
             ("--catalog", self.catalog.is_some()),
         ];
@@ -122,7 +121,22 @@ impl SettingsArgs {
                 "{flag} is not supported yet by this version of gitsync"
             )));
         }
-        if config.layout != LayoutKind::Fleet {
+        if !self.compile.is_empty() {
+            if config.layout != LayoutKind::Manifests {
+                return Err(bad(format!(
+                    "--compile applies to the manifests layout only; repo '{}' uses '{}'",
+                    config.name,
+                    config.layout.as_str()
+                )));
+            }
+            config.settings.compile = self
+                .compile
+                .iter()
+                .map(|rule| gitsync::layout::manifests::parse_compile_rule(rule))
+                .collect::<Result<_, _>>()
+                .map_err(bad)?;
+        }
+        if config.layout == LayoutKind::Nodered {
             return Err(bad(format!(
                 "the '{}' layout is not supported yet by this version of gitsync",
                 config.layout.as_str()

@@ -238,10 +238,17 @@ fn timeouts(map: &Map<String, Value>, path: &Path, report: &mut Vec<(Path, Strin
         } else if folded.ends_with("timeout") {
             let problem = match value {
                 Value::String(s) => duration_ms(s).err(),
-                Value::Number(_) => Some(format!(
-                    "{} has no unit; write a duration such as '90s', or use '{key}Ms' for milliseconds",
-                    describe(value)
-                )),
+                Value::Number(_) => {
+                    let ms_key = if key.contains('_') {
+                        format!("{key}_ms")
+                    } else {
+                        format!("{key}Ms")
+                    };
+                    Some(format!(
+                        "{} has no unit; write a duration such as '90s', or use '{ms_key}' for milliseconds",
+                        describe(value)
+                    ))
+                }
                 other => Some(format!(
                     "expected a duration such as '30m', found {}",
                     describe(other)
