@@ -165,8 +165,12 @@ impl Compiler<'_> {
 
     fn run(&self, name: &str, content: &[u8], command: &str) -> Result<Value, String> {
         let words = argv(command)?;
-        let folder = tempfile::Builder::new()
-            .prefix("gitsync-compile-")
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("gitsync-compile-");
+        // Only this user may read the copy: repository content can be private.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let folder = builder
             .tempdir()
             .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
         let file = folder.path().join(name);
@@ -345,6 +349,19 @@ mod tests {
         assert!(matches("dags/**/*.py", "dags/a/b/etl.py"));
         assert!(matches("/dags/*.py", "dags/etl.py"));
         assert!(matches("d*s/*_dag.py", "dags/x_dag.py"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_copy_lives_in_a_folder_only_this_user_can_read() {
+        let compiler = Compiler {
+            rules: &[],
+            cache: None,
+            timeout: Duration::from_secs(10),
+        };
+        let script = r#"sh -c 'printf "{\"mode\": \"%s\"}" "$(stat -c %a "$(dirname "$1")")"' c"#;
+        let out = compiler.run("a.py", b"x", script).unwrap();
+        assert_eq!(out["mode"], "700");
     }
 
     #[test]
