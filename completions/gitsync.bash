@@ -25,6 +25,9 @@ _gitsync() {
             gitsync,diff)
                 cmd="gitsync__subcmd__diff"
                 ;;
+            gitsync,events)
+                cmd="gitsync__subcmd__events"
+                ;;
             gitsync,gc)
                 cmd="gitsync__subcmd__gc"
                 ;;
@@ -69,6 +72,9 @@ _gitsync() {
                 ;;
             gitsync__subcmd__help,diff)
                 cmd="gitsync__subcmd__help__subcmd__diff"
+                ;;
+            gitsync__subcmd__help,events)
+                cmd="gitsync__subcmd__help__subcmd__events"
                 ;;
             gitsync__subcmd__help,gc)
                 cmd="gitsync__subcmd__help__subcmd__gc"
@@ -248,7 +254,7 @@ _gitsync() {
 
     case "${cmd}" in
         gitsync)
-            opts="-o -q -v -h -V --state --output --color --quiet --verbose --help --version repo sync diff proposals apply status runs get history halt unhalt gc completions man help"
+            opts="-o -q -v -h -V --state --output --color --quiet --verbose --metrics-file --help --version repo sync diff proposals apply status runs get history events halt unhalt gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -270,6 +276,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -278,7 +288,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__apply)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -298,6 +308,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -308,7 +322,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__completions)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help bash elvish fish powershell zsh"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -328,6 +342,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -338,7 +356,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__diff)
-            opts="-o -q -v -h --exit-code --offline --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --exit-code --offline --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -358,6 +376,56 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gitsync__subcmd__events)
+            opts="-o -q -v -h --since --repo --limit --state --output --color --quiet --verbose --metrics-file --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -368,12 +436,20 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__gc)
-            opts="-o -q -v -h --dry-run --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --dry-run --keep-success-days --keep-failed-days --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --keep-success-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-failed-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -390,6 +466,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -398,7 +478,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__get)
-            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -428,6 +508,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -436,13 +520,21 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__halt)
-            opts="-o -q -v -h --reason --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --reason --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -462,6 +554,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -470,7 +566,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__help)
-            opts="repo sync diff proposals apply status runs get history halt unhalt gc completions man help"
+            opts="repo sync diff proposals apply status runs get history events halt unhalt gc completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,6 +608,20 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        gitsync__subcmd__help__subcmd__events)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -876,7 +986,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__history)
-            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -906,6 +1016,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -914,7 +1028,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__man)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -934,6 +1048,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -944,7 +1062,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help list show approve reject ignore help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help list show approve reject ignore help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -966,6 +1084,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -974,7 +1096,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__approve)
-            opts="-o -q -v -h --all --repo --kind --change --by --apply --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --all --repo --kind --change --by --apply --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1010,6 +1132,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1118,7 +1244,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__ignore)
-            opts="-o -q -v -h --by --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --by --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1144,6 +1270,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1152,7 +1282,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__list)
-            opts="-o -q -v -h --repo --status --kind --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --repo --status --kind --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1167,6 +1297,14 @@ _gitsync() {
                     return 0
                     ;;
                 --kind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1186,6 +1324,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1194,7 +1336,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__reject)
-            opts="-o -q -v -h --reason --by --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --reason --by --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1224,6 +1366,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1232,7 +1378,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__proposals__subcmd__show)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1254,6 +1400,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1262,7 +1412,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help add list show set pause resume remove help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help add list show set pause resume remove help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1284,6 +1434,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1292,7 +1446,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__add)
-            opts="-o -q -v -h --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --catalog --no-verify --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --hook-timeout --max-attempts --catalog --no-verify --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1346,6 +1500,14 @@ _gitsync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --hook-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --catalog)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1364,6 +1526,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1500,7 +1666,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__list)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1520,6 +1686,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1530,7 +1700,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__pause)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1550,6 +1720,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1560,7 +1734,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__remove)
-            opts="-o -q -v -h --prune --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --prune --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1580,6 +1754,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1590,7 +1768,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__resume)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1612,6 +1790,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1620,7 +1802,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__set)
-            opts="-o -q -v -h --url --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --catalog --no-auto-apply --no-verify --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --url --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --compile --apply-hook --hook-timeout --max-attempts --catalog --no-auto-apply --no-verify --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1678,6 +1860,14 @@ _gitsync() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --hook-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-attempts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --catalog)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1698,6 +1888,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1706,7 +1900,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__show)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1728,6 +1922,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1736,7 +1934,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__runs)
-            opts="-o -q -v -h --repo --limit --state --output --color --quiet --verbose --help show help"
+            opts="-o -q -v -h --repo --limit --state --output --color --quiet --verbose --metrics-file --help show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1764,6 +1962,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1816,7 +2018,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__runs__subcmd__show)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1838,6 +2040,10 @@ _gitsync() {
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1846,7 +2052,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__status)
-            opts="-o -q -v -h --exit-code --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --exit-code --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1866,6 +2072,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1876,12 +2086,20 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__sync)
-            opts="-o -q -v -h --all --force --state --output --color --quiet --verbose --help"
+            opts="-o -q -v -h --all --force --keep-success-days --keep-failed-days --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --keep-success-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-failed-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1896,6 +2114,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1906,12 +2128,20 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__unhalt)
-            opts="-o -q -v -h --state --output --color --quiet --verbose --help"
+            opts="-n -o -q -v -h --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1926,6 +2156,10 @@ _gitsync() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_gitsync_global_optspecs
-    string join \n state= o/output= color= q/quiet v/verbose h/help V/version
+    string join \n state= o/output= color= q/quiet v/verbose metrics-file= h/help V/version
 end
 
 function __fish_gitsync_needs_command
@@ -31,9 +31,10 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_needs_command" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_needs_command" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_needs_command" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
-complete -c gitsync -n "__fish_gitsync_needs_command" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_needs_command" -s V -l version -d 'Print version'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "repo" -d 'Register, list, change, pause and remove repos'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "sync" -d 'Sync repos: every active repo that is due, the named ones now, or --all now'
@@ -44,8 +45,9 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "status" -d 'Health 
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "runs" -d 'Sync-run history, newest first'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "get" -d 'Show the live state'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "history" -d 'Every applied change of one resource, newest first'
-complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "halt" -d 'Stop all auto-apply until \'gitsync unhalt\''
-complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "unhalt" -d 'Lift the halt: auto-apply resumes on the next sync'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "events" -d 'The audit trail: every state change with actor and time, oldest first'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "halt" -d 'Stop auto-apply (everywhere, or in one namespace) until \'gitsync unhalt\''
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "unhalt" -d 'Lift a halt: auto-apply resumes on the next sync'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "gc" -d 'Apply the retention policy now (successful runs 90 days, failed and partial 365)'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -57,6 +59,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -s h -l help -d 'Print help'
@@ -81,7 +84,9 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ssh-key -d 'Private key for ssh, as env:VAR or file:PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ssh-passphrase -d 'Passphrase of the ssh key, as env:VAR or file:PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l compile -d 'Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l apply-hook -d 'Run COMMAND when applying a change of KIND (repeatable)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l apply-hook -d 'Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l catalog -d 'Node catalog in Node-RED\'s .config.nodes.json format (nodered layout)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
@@ -90,6 +95,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l auto-apply -d 'Apply creates and updates without review (destroys always wait)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l paused -d 'Register it paused: no scheduled syncs until resumed'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l no-verify -d 'Register without asking the remote whether it answers and the ref exists'
@@ -103,6 +109,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -113,6 +120,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -130,7 +138,9 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ssh-key -d 'Private key for ssh, as env:VAR or file:PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ssh-passphrase -d 'Passphrase of the ssh key, as env:VAR or file:PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l compile -d 'Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l apply-hook -d 'Run COMMAND when applying a change of KIND (repeatable)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l apply-hook -d 'Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l catalog -d 'Node catalog in Node-RED\'s .config.nodes.json format (nodered layout)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
@@ -139,6 +149,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l auto-apply -d 'Apply creates and updates without review (destroys always wait)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l paused -d 'Register it paused: no scheduled syncs until resumed'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l no-auto-apply -d 'Turn auto-apply off'
@@ -153,6 +164,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
@@ -163,6 +175,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
@@ -173,6 +186,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -l prune -d 'Open destroy proposals for every live resource the repo owns'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
@@ -185,6 +199,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Stop (pause) or restart (resume) a repo\'s scheduled syncs'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Forget a repo; its live resources stay unless --prune'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-success-days -d 'Keep successful runs this many days' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-failed-days -d 'Keep failed and partial runs this many days' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -192,6 +208,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l all -d 'Sync every active repo now'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force -d 'Sync paused repos too'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s q -l quiet -d 'Print nothing but results and errors'
@@ -204,6 +221,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l exit-code -d 'Exit 3 when there are differences, 0 when there are none'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l offline -d 'Use the mirror as last fetched; do not contact the remote'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s q -l quiet -d 'Print nothing but results and errors'
@@ -216,6 +234,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -s h -l help -d 'Print help'
@@ -228,6 +247,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fis
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l repo -d 'Only this repo\'s' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l status -d 'pending_review, approved, applied, rejected, ignored, superseded, open or all' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l kind -d 'Only this kind' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s n -l namespace -d 'Only this namespace' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -235,6 +255,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
@@ -245,6 +266,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -259,6 +281,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l all -d 'Every open proposal (narrow with --repo, --kind, --change)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l apply -d 'Apply the approved proposals at once'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s q -l quiet -d 'Print nothing but results and errors'
@@ -273,6 +296,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s h -l help -d 'Print help'
@@ -284,6 +308,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -s h -l help -d 'Print help'
@@ -300,6 +325,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s h -l help -d 'Print help'
@@ -310,10 +336,11 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l exit-code -d 'Exit 3 when any repo is not in-sync'
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l repo -d 'Only this repo\'s runs' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l limit -d 'At most N runs' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
@@ -323,6 +350,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
@@ -335,6 +363,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
@@ -348,6 +377,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand get" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s h -l help -d 'Print help'
@@ -359,10 +389,26 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand history" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l since -d 'Only events at or after this time (RFC 3339)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l repo -d 'Only this repo\'s events' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l limit -d 'At most N events' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l color -d 'When to colour output' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s q -l quiet -d 'Print nothing but results and errors'
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l reason -d 'Why (shown by \'gitsync status\')' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s n -l namespace -d 'Halt only this namespace' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -370,9 +416,11 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s n -l namespace -d 'Lift only this namespace\'s halt (default: the halt of all namespaces)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -380,9 +428,12 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-success-days -d 'Keep successful runs this many days' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-failed-days -d 'Keep failed and partial runs this many days' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -390,10 +441,11 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l dry-run -d 'Only say what would be deleted'
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -401,6 +453,7 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s h -l help -d 'Print help'
@@ -411,24 +464,26 @@ yaml\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -l color -d 'When to colour output' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c gitsync -n "__fish_gitsync_using_subcommand man" -l metrics-file -d 'After each sync, write Prometheus metrics to PATH (atomically), for node_exporter\'s textfile collector' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "repo" -d 'Register, list, change, pause and remove repos'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "sync" -d 'Sync repos: every active repo that is due, the named ones now, or --all now'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "diff" -d 'Show what a sync would change, without changing anything'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "proposals" -d 'List, show, approve, reject and ignore proposals'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "apply" -d 'Apply approved proposals, in dependency order'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "status" -d 'Health of every repo: in-sync, behind, failing, stale, paused, never-synced'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "runs" -d 'Sync-run history, newest first'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "get" -d 'Show the live state'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "history" -d 'Every applied change of one resource, newest first'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "halt" -d 'Stop all auto-apply until \'gitsync unhalt\''
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "unhalt" -d 'Lift the halt: auto-apply resumes on the next sync'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "gc" -d 'Apply the retention policy now (successful runs 90 days, failed and partial 365)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "completions" -d 'Print a shell completion script'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history halt unhalt gc completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "repo" -d 'Register, list, change, pause and remove repos'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "sync" -d 'Sync repos: every active repo that is due, the named ones now, or --all now'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "diff" -d 'Show what a sync would change, without changing anything'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "proposals" -d 'List, show, approve, reject and ignore proposals'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "apply" -d 'Apply approved proposals, in dependency order'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "status" -d 'Health of every repo: in-sync, behind, failing, stale, paused, never-synced'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "runs" -d 'Sync-run history, newest first'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "get" -d 'Show the live state'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "history" -d 'Every applied change of one resource, newest first'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "events" -d 'The audit trail: every state change with actor and time, oldest first'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "halt" -d 'Stop auto-apply (everywhere, or in one namespace) until \'gitsync unhalt\''
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "unhalt" -d 'Lift a halt: auto-apply resumes on the next sync'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "gc" -d 'Apply the retention policy now (successful runs 90 days, failed and partial 365)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "completions" -d 'Print a shell completion script'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "add" -d 'Register a repo: where desired state comes from and how it is reconciled'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "list" -d 'List registered repos'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and __fish_seen_subcommand_from repo" -f -a "show" -d 'Show one repo'

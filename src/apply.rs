@@ -3,11 +3,13 @@
 //! and the audit event commit together or not at all.
 
 use crate::diff::apply_rank;
+use crate::hooks::{self, HookRunner};
 use crate::layout::references;
-use crate::model::{AUTO_APPLY_ACTOR, Change, ProposalStatus, canonical};
+use crate::model::{AUTO_APPLY_ACTOR, Change, DEFAULT_MAX_ATTEMPTS, ProposalStatus, canonical};
 use crate::store::{self, HistoryEntry, LiveFilter, LiveResource, Proposal, Store, StoreError};
 use chrono::{DateTime, Utc};
 use rusqlite::Connection;
+use std::time::Duration;
 
 /// Who applies: an operator (the proposal must be approved) or auto-apply
 /// (the proposal may still be pending review).
@@ -36,10 +38,35 @@ pub struct Outcome {
     pub applied: bool,
 }
 
-/// Runs after the live state is written and before the transaction commits;
-/// an `Err` (the reason) rolls the apply back. Issue: apply hooks.
+/// Runs after the live state is written and before the transaction commits:
+/// `Ok(output)` lets the apply commit, `Err(reason)` rolls it back.
 pub trait ApplyHook {
-    fn run(&self, proposal: &Proposal) -> Result<(), String>;
+    fn run(&self, proposal: &Proposal) -> Result<String, String>;
+}
+
+/// The repo's apply hooks and recovery limit, from its settings (none when
+/// the repo was removed).
+fn repo_hooks(conn: &Connection, repo: &str) -> Result<(Option<HookRunner>, u32), String> {
+    let Some(state) = store::repos::get(conn, repo).map_err(|e| e.to_string())? else {
+        return Ok((None, DEFAULT_MAX_ATTEMPTS));
+    };
+    let s = &state.config.settings;
+    let timeout = s
+        .hook_timeout
+        .map(Duration::from_secs)
+        .unwrap_or(hooks::DEFAULT_TIMEOUT);
+    let runner = HookRunner::new(&s.apply_hooks, timeout)?;
+    let max = s.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
+    Ok(((!runner.is_empty()).then_some(runner), max))
+}
+
+/// Whether recovery has given up on a proposal (its failed attempts reached
+/// the repo's limit): then only an operator's re-approval retries it.
+pub fn recovery_exhausted(conn: &Connection, p: &Proposal) -> bool {
+    let max = repo_hooks(conn, &p.repo)
+        .map(|(_, m)| m)
+        .unwrap_or(DEFAULT_MAX_ATTEMPTS);
+    p.retry && p.attempts >= max
 }
 
 /// Apply the proposals `ids` in dependency order.
@@ -47,7 +74,6 @@ pub fn apply_all(
     store: &mut Store,
     ids: &[i64],
     applier: &Applier,
-    hook: Option<&dyn ApplyHook>,
     now: DateTime<Utc>,
 ) -> store::Result<Vec<Outcome>> {
     let mut proposals = Vec::new();
@@ -59,7 +85,7 @@ pub fn apply_all(
     proposals.sort_by_key(|p| (apply_rank(&p.key.kind, p.change), p.id));
     let mut out = Vec::new();
     for p in proposals {
-        out.push(apply_one(store, p.id, applier, hook, now)?);
+        out.push(apply_one(store, p.id, applier, now)?);
     }
     Ok(out)
 }
@@ -69,19 +95,34 @@ pub fn apply_one(
     store: &mut Store,
     id: i64,
     applier: &Applier,
-    hook: Option<&dyn ApplyHook>,
     now: DateTime<Utc>,
 ) -> store::Result<Outcome> {
     let attempt = store.write(|tx| -> Result<Result<Outcome, (Proposal, String)>, Abort> {
         let Some(p) = store::proposals::get(tx, id)? else {
             return Err(StoreError::Corrupt(format!("proposal {id} vanished")).into());
         };
+        let (hook, max_attempts) = match repo_hooks(tx, &p.repo) {
+            Ok(h) => h,
+            Err(reason) => return Ok(Err((p, reason))),
+        };
+        let exhausted = p.retry && p.attempts >= max_attempts;
+        // A hook failure returns the proposal to review; recovery retries it
+        // (by `apply` for an operator's approval, by the next sync for
+        // auto-apply) until the attempts run out.
+        let retrying = p.status == ProposalStatus::PendingReview && p.retry && !exhausted;
         let ready = match applier {
-            Applier::Operator(_) => p.status == ProposalStatus::Approved,
-            Applier::Auto => p.status.is_open(),
+            Applier::Operator(_) => {
+                p.status == ProposalStatus::Approved || (retrying && p.reviewed_by.is_some())
+            }
+            Applier::Auto => p.status.is_open() && !exhausted,
         };
         if !ready {
             let reason = match p.status {
+                _ if exhausted => format!(
+                    "recovery retried {} times and still failed: {}; re-approve it to try again",
+                    p.attempts,
+                    p.reason.as_deref().unwrap_or("unknown reason")
+                ),
                 ProposalStatus::PendingReview => {
                     "not approved: run 'gitsync proposals approve' first".to_string()
                 }
@@ -109,14 +150,14 @@ pub fn apply_one(
         if let Err(reason) = check_references(tx, &p) {
             return Ok(Err((p, reason)));
         }
-        write_live(tx, &p, applier, now)?;
-        if let Some(hook) = hook
-            && let Err(reason) = hook.run(&p)
-        {
-            // Returning Err rolls the transaction back; the failure is
-            // recorded in a fresh transaction below.
-            return Err(Abort::Hook(reason));
-        }
+        // The hook runs inside the transaction, before the live state is
+        // written: its failure rolls everything back, and no other writer
+        // can slip in between the outside change and the record of it.
+        let output = match &hook {
+            Some(hook) => Some(hook.run(&p).map_err(Abort::Hook)?),
+            None => None,
+        };
+        write_live(tx, &p, applier, output.as_deref(), now)?;
         Ok(Ok(Outcome {
             id,
             status: ProposalStatus::Applied,
@@ -124,14 +165,15 @@ pub fn apply_one(
             applied: true,
         }))
     });
-    let failure = match attempt {
+    let (failure, retry) = match attempt {
         Ok(Ok(outcome)) => return Ok(outcome),
-        Ok(Err((_, reason))) => reason,
-        Err(Abort::Hook(reason)) => reason,
+        Ok(Err((_, reason))) => (reason, false),
+        Err(Abort::Hook(reason)) => (reason, true),
         Err(Abort::Store(e)) => return Err(e),
     };
     store.write(|tx| -> store::Result<()> {
-        store::proposals::mark_failed(tx, id, &failure, now)?;
+        let output = retry.then_some(failure.as_str());
+        store::proposals::mark_failed(tx, id, &failure, retry, output, now)?;
         let repo = store::proposals::get(tx, id)?.map(|p| p.repo);
         store::events::record(
             tx,
@@ -233,6 +275,7 @@ fn write_live(
     conn: &Connection,
     p: &Proposal,
     applier: &Applier,
+    hook_output: Option<&str>,
     now: DateTime<Utc>,
 ) -> store::Result<()> {
     let by = match (&p.reviewed_by, applier) {
@@ -270,7 +313,14 @@ fn write_live(
             spec: p.desired.clone(),
         },
     )?;
-    store::proposals::mark_applied(conn, p.id, &by, matches!(applier, Applier::Auto), now)?;
+    store::proposals::mark_applied(
+        conn,
+        p.id,
+        &by,
+        matches!(applier, Applier::Auto),
+        hook_output,
+        now,
+    )?;
     store::events::record(
         conn,
         now,

@@ -5,7 +5,9 @@
 
 pub mod apply;
 pub mod diff;
+pub mod hooks;
 pub mod layout;
+pub mod metrics;
 pub mod model;
 pub mod propose;
 pub mod reconcile;

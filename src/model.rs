@@ -158,7 +158,16 @@ pub struct RepoSettings {
     pub apply_hooks: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<String>,
+    /// Seconds an apply hook may run (default 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hook_timeout: Option<u64>,
+    /// Failed apply attempts before retries stop (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
 }
+
+/// Failed apply attempts after which recovery stops until an operator re-approves.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
 pub const DEFAULT_INTERVAL: u64 = 300;
 pub const MIN_INTERVAL: u64 = 60;

@@ -60,21 +60,11 @@ pub fn propose(conn: &Connection, ctx: &RunContext<'_>, plan: &Plan) -> store::R
                 continue;
             }
             // The diff moved on: the open proposal no longer describes it.
-            store::proposals::set_status(
+            supersede(
                 conn,
+                ctx,
                 open.id,
-                ProposalStatus::Superseded,
-                Some("superseded: the desired or live spec changed"),
-                ctx.now,
-            )?;
-            store::events::record(
-                conn,
-                ctx.now,
-                ctx.actor,
-                "proposal.superseded",
-                Some(&open.repo),
-                Some(open.id),
-                None,
+                "superseded: the desired or live spec changed",
             )?;
             out.superseded.push(open.id);
         } else if let Some(closed) = store::proposals::last_closed_for(conn, &diff.key)? {
@@ -132,24 +122,27 @@ pub fn propose(conn: &Connection, ctx: &RunContext<'_>, plan: &Plan) -> store::R
     )?;
     for p in open {
         if !seen.contains(&p.key) {
-            store::proposals::set_status(
+            supersede(
                 conn,
+                ctx,
                 p.id,
-                ProposalStatus::Superseded,
-                Some("superseded: the diff vanished (live equals desired)"),
-                ctx.now,
-            )?;
-            store::events::record(
-                conn,
-                ctx.now,
-                ctx.actor,
-                "proposal.superseded",
-                Some(ctx.repo),
-                Some(p.id),
-                None,
+                "superseded: the diff vanished (live equals desired)",
             )?;
             out.superseded.push(p.id);
         }
     }
     Ok(out)
+}
+
+fn supersede(conn: &Connection, ctx: &RunContext<'_>, id: i64, reason: &str) -> store::Result<()> {
+    store::proposals::set_status(conn, id, ProposalStatus::Superseded, Some(reason), ctx.now)?;
+    store::events::record(
+        conn,
+        ctx.now,
+        ctx.actor,
+        "proposal.superseded",
+        Some(ctx.repo),
+        Some(id),
+        Some(reason),
+    )
 }

@@ -16,9 +16,48 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// Successful runs are kept this long by default.
-pub const KEEP_SUCCESS_DAYS: i64 = 90;
+pub const KEEP_SUCCESS_DAYS: u32 = 90;
 /// Failed and partial runs are kept this long by default.
-pub const KEEP_FAILED_DAYS: i64 = 365;
+pub const KEEP_FAILED_DAYS: u32 = 365;
+/// Failure backoff never waits longer than this, unless the interval itself
+/// is longer.
+pub const MAX_BACKOFF_SECS: u64 = 3600;
+
+/// How long runs are kept; the newest run of each repo is kept regardless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    pub keep_success_days: u32,
+    pub keep_failed_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            keep_success_days: KEEP_SUCCESS_DAYS,
+            keep_failed_days: KEEP_FAILED_DAYS,
+        }
+    }
+}
+
+impl Retention {
+    /// Delete runs past retention (of one repo, or of all when `None`);
+    /// returns how many were (or, with `dry_run`, would be) deleted.
+    pub fn prune(
+        &self,
+        conn: &rusqlite::Connection,
+        now: DateTime<Utc>,
+        repo: Option<&str>,
+        dry_run: bool,
+    ) -> store::Result<u64> {
+        store::runs::prune(
+            conn,
+            now - Span::days(self.keep_success_days.into()),
+            now - Span::days(self.keep_failed_days.into()),
+            repo,
+            dry_run,
+        )
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
@@ -57,6 +96,11 @@ pub struct Context {
     pub actor: String,
     /// How long to wait for another process's lock on a repo.
     pub lock_wait: Duration,
+    /// Applied to each synced repo's runs at the end of its sync.
+    pub retention: Retention,
+    /// When this context was made: `now` plus the time since then dates
+    /// runs, so that their durations are real even when `now` is fixed.
+    pub started: Instant,
 }
 
 /// The outcome of considering one repo for a sync.
@@ -77,6 +121,12 @@ pub struct RepoLock {
 }
 
 impl Context {
+    /// The current time as this invocation sees it: `now` moved on by the
+    /// time spent since the context was made.
+    pub fn clock(&self) -> DateTime<Utc> {
+        self.now + Span::from_std(self.started.elapsed()).unwrap_or_default()
+    }
+
     fn lock_path(&self, repo: &str) -> PathBuf {
         self.cache_dir.join("locks").join(format!("{repo}.lock"))
     }
@@ -180,14 +230,18 @@ pub fn sync(
             });
             continue;
         }
-        if !now_anyway && !repo.config.paused && repo.next_due.is_some_and(|due| due > ctx.now) {
-            let due = repo.next_due.map(store::ts).unwrap_or_default();
-            out.push(SyncOutcome::Skipped {
-                repo: name,
-                reason: format!("not due until {due}"),
-                busy: false,
-            });
-            continue;
+        match repo.next_due {
+            Some(due) if !now_anyway && due > ctx.now => {
+                out.push(SyncOutcome::Skipped {
+                    repo: name,
+                    reason: format!("not due until {}", store::ts(due)),
+                    busy: false,
+                });
+                continue;
+            }
+            Some(due) if !now_anyway => log(&format!("{name}: due since {}", store::ts(due))),
+            None if !now_anyway => log(&format!("{name}: due: never synced")),
+            _ => log(&format!("{name}: syncing now, whatever its timer says")),
         }
         out.push(sync_repo(ctx, &repo, log)?);
     }
@@ -209,12 +263,15 @@ pub fn sync_repo(
         });
     };
     let now = ctx.now;
-    let run_id = ctx.store.write(|tx| store::runs::start(tx, &name, now))?;
+    let started_at = ctx.clock();
+    let run_id = ctx
+        .store
+        .write(|tx| store::runs::start(tx, &name, started_at))?;
     let mut run = Run {
         id: run_id,
         repo: name.clone(),
         status: RunStatus::Running,
-        started_at: now,
+        started_at,
         finished_at: None,
         revision: None,
         diff_count: 0,
@@ -235,24 +292,30 @@ pub fn sync_repo(
             }
         }
     }
-    run.finished_at = Some(ctx.now);
-    let (config, finished) = (repo.config.clone(), run.clone());
-    let due = next_due(&config, ctx.now);
-    ctx.store.write(|tx| -> store::Result<()> {
+    run.finished_at = Some(ctx.clock());
+    let (config, finished, retention) = (repo.config.clone(), run.clone(), ctx.retention);
+    let due = ctx.store.write(|tx| -> store::Result<DateTime<Utc>> {
         store::runs::finish_run(tx, &finished)?;
+        // Scheduled from the invocation's "now", so that a timer that fires
+        // every minute keeps the same rhythm however long the sync took.
+        let failures = store::runs::consecutive_failures(tx, &config.name)?;
+        let due = next_due(&config, now, failures);
         store::repos::set_next_due(tx, &config.name, due)?;
         if finished.status != RunStatus::Failed {
-            store::repos::set_last_success(tx, &config.name, finished.finished_at.unwrap_or(now))?;
+            // The live state is as of the fetch, when the run started.
+            store::repos::set_last_success(tx, &config.name, finished.started_at)?;
         }
-        // The cheap retention pass at the end of every sync.
-        store::runs::prune(
-            tx,
-            now - Span::days(KEEP_SUCCESS_DAYS),
-            now - Span::days(KEEP_FAILED_DAYS),
-            false,
-        )?;
-        Ok(())
+        // The cheap retention pass at the end of every sync: this repo only,
+        // through its (repo, id) index.
+        retention.prune(tx, now, Some(&config.name), false)?;
+        Ok(due)
     })?;
+    log(&format!(
+        "{name}: run {} {}; next due {}",
+        run.id,
+        run.status.as_str(),
+        store::ts(due)
+    ));
     Ok(SyncOutcome::Ran(run))
 }
 
@@ -278,6 +341,20 @@ fn run_stages(
         plan.informational.len(),
         plan.conflicts.len()
     ));
+    for d in &plan.diffs {
+        log(&format!(
+            "{}:   {} {} {}/{} (from {})",
+            config.name,
+            d.change.as_str(),
+            d.key.kind,
+            d.key.namespace,
+            d.key.name,
+            d.source_path
+        ));
+    }
+    for w in &desired_warnings {
+        log(&format!("{}:   warning: {w}", config.name));
+    }
     run.diff_count = plan.diffs.len() as u64;
     run.summary = plan.summary();
     let now = ctx.now;
@@ -299,7 +376,16 @@ fn run_stages(
     })?;
     run.opened = proposed.opened.clone();
     run.remaining = proposed.remaining;
-    if config.auto_apply && ctx.store.halted()?.is_none() {
+    log(&format!(
+        "{}: proposals: {} opened, {} still open, {} superseded, {} suppressed by a rejection, {} left by the cap",
+        config.name,
+        proposed.opened.len(),
+        proposed.kept.len(),
+        proposed.superseded.len(),
+        proposed.suppressed,
+        proposed.remaining
+    ));
+    if config.auto_apply && store::halted_for(ctx.store.conn(), &config.namespace)?.is_none() {
         // Candidates: what this run opened or found open again, never a destroy.
         let candidates: Vec<i64> = store::proposals::list(
             ctx.store.conn(),
@@ -311,10 +397,11 @@ fn run_stages(
         )?
         .into_iter()
         .filter(|p| p.change != Change::Destroy)
+        .filter(|p| !apply::recovery_exhausted(ctx.store.conn(), p))
         .filter(|p| proposed.opened.contains(&p.id) || proposed.kept.contains(&p.id))
         .map(|p| p.id)
         .collect();
-        for outcome in apply::apply_all(&mut ctx.store, &candidates, &Applier::Auto, None, now)? {
+        for outcome in apply::apply_all(&mut ctx.store, &candidates, &Applier::Auto, now)? {
             if outcome.applied {
                 run.auto_applied.push(outcome.id);
             } else if outcome.status == ProposalStatus::PendingReview {
@@ -364,6 +451,10 @@ pub fn fetch(
         repo: config.name.clone(),
         source,
     };
+    log(&format!(
+        "{}: fetching {} from {}",
+        config.name, config.git_ref, config.url
+    ));
     let mirror = Mirror::open_or_init(&path).map_err(source_err)?;
     let fetched = mirror.fetch(&remote).map_err(source_err)?;
     log(&format!(
@@ -454,17 +545,35 @@ fn compile_timeout() -> Duration {
         .unwrap_or(layout::DEFAULT_COMPILE_TIMEOUT)
 }
 
-/// The next time a repo is due: now + interval + a random jitter of up to
-/// 60 s (at most a quarter of the interval), so that many hosts started by
-/// the same timer do not hit one git server together.
-pub fn next_due(config: &RepoConfig, now: DateTime<Utc>) -> DateTime<Utc> {
-    let max_jitter = (config.interval / 4).min(60);
+/// The next time a repo is due: now + its delay (see [`retry_delay`]) + a
+/// random jitter of up to 60 s (at most a quarter of the interval), so that
+/// many hosts started by the same timer do not hit one git server together.
+pub fn next_due(config: &RepoConfig, now: DateTime<Utc>, failures: u64) -> DateTime<Utc> {
+    let max_jitter = max_jitter(config.interval);
     let jitter = if max_jitter == 0 {
         0
     } else {
         random_u64() % (max_jitter + 1)
     };
-    now + Span::seconds((config.interval + jitter) as i64)
+    let delay = retry_delay(config.interval, failures);
+    now + Span::seconds(delay.saturating_add(jitter).min(i64::MAX as u64) as i64)
+}
+
+/// The largest jitter added to a repo's next-due time: a quarter of the
+/// interval, at most 60 s.
+pub fn max_jitter(interval: u64) -> u64 {
+    (interval / 4).min(60)
+}
+
+/// Seconds until a repo is due again after `failures` failed runs in a row:
+/// the interval while it succeeds, then interval × 2^(failures-1), capped at
+/// an hour (or at the interval, when that is longer). A repo whose server
+/// is down is retried on its own rhythm, not hammered every minute, and a
+/// fixed repo is back to its interval after its first good run.
+pub fn retry_delay(interval: u64, failures: u64) -> u64 {
+    let cap = interval.max(MAX_BACKOFF_SECS);
+    let doublings = failures.saturating_sub(1).min(32) as u32;
+    interval.saturating_mul(1u64 << doublings).min(cap)
 }
 
 fn random_u64() -> u64 {
@@ -495,22 +604,14 @@ fn one_line(s: &str) -> String {
         .join("; ")
 }
 
-/// Apply the retention policy now.
+/// Apply the retention policy to every repo's runs now.
 pub fn gc(
     store: &mut Store,
     now: DateTime<Utc>,
-    keep_success_days: i64,
-    keep_failed_days: i64,
+    retention: Retention,
     dry_run: bool,
 ) -> store::Result<u64> {
-    store.write(|tx| {
-        store::runs::prune(
-            tx,
-            now - Span::days(keep_success_days),
-            now - Span::days(keep_failed_days),
-            dry_run,
-        )
-    })
+    store.write(|tx| retention.prune(tx, now, None, dry_run))
 }
 
 /// The cache folder default: beside the state file.

@@ -2,8 +2,9 @@
 //! open proposals and the paused flag.
 
 use crate::model::{RepoConfig, RunStatus};
-use crate::store::{RepoState, Run};
+use crate::store::{self, RepoState, Run};
 use chrono::{DateTime, Duration, Utc};
+use rusqlite::Connection;
 
 /// One word for a repo's health; where several hold, the first wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,6 +18,16 @@ pub enum Health {
 }
 
 impl Health {
+    /// Every health word, in precedence order.
+    pub const ALL: [Health; 6] = [
+        Health::Paused,
+        Health::NeverSynced,
+        Health::Failing,
+        Health::Stale,
+        Health::Behind,
+        Health::InSync,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Health::Paused => "paused",
@@ -29,6 +40,51 @@ impl Health {
     }
 }
 
+/// Everything `status` and the metrics file say about one repo, read from
+/// the state file.
+#[derive(Debug, Clone)]
+pub struct RepoReport {
+    pub repo: RepoState,
+    pub health: Health,
+    /// The newest run, which may still be running.
+    pub last_run: Option<Run>,
+    pub open_proposals: u64,
+    /// Failed runs in a row since the last good one (drives the backoff).
+    pub consecutive_failures: u64,
+    /// When the next scheduled sync may run: `None` while paused; `now`
+    /// for a repo that was never scheduled.
+    pub next_due: Option<DateTime<Utc>>,
+    pub recovery: Option<String>,
+}
+
+/// Gather a repo's report.
+pub fn report(conn: &Connection, repo: RepoState, now: DateTime<Utc>) -> store::Result<RepoReport> {
+    let name = repo.config.name.as_str();
+    let last_run = store::runs::last(conn, name)?;
+    // A run in progress says nothing yet: judge by the last finished one.
+    let judged = match &last_run {
+        Some(r) if r.status == RunStatus::Running => store::runs::last_finished(conn, name)?,
+        other => other.clone(),
+    };
+    let open_proposals = store::proposals::open_count(conn, name)?;
+    let health = health(&repo, judged.as_ref(), open_proposals, now);
+    Ok(RepoReport {
+        health,
+        last_run,
+        open_proposals,
+        consecutive_failures: store::runs::consecutive_failures(conn, name)?,
+        next_due: if repo.config.paused {
+            None
+        } else {
+            Some(repo.next_due.unwrap_or(now))
+        },
+        recovery: recovery(conn, name)?,
+        repo,
+    })
+}
+
+/// The health word of a repo from its recorded facts and its last finished
+/// run, in SPEC.md's precedence order.
 pub fn health(
     repo: &RepoState,
     last_run: Option<&Run>,
@@ -38,22 +94,17 @@ pub fn health(
     if repo.config.paused {
         return Health::Paused;
     }
-    let Some(last) = last_run else {
-        return if repo.last_success_at.is_some() {
-            Health::InSync
-        } else {
-            Health::NeverSynced
-        };
-    };
-    if last.status == RunStatus::Failed {
-        return Health::Failing;
+    match last_run {
+        None if repo.last_success_at.is_none() => return Health::NeverSynced,
+        Some(last) if last.status == RunStatus::Failed => return Health::Failing,
+        _ => {}
     }
     let stale_after = Duration::seconds(2 * repo.config.interval as i64);
     if repo.last_success_at.is_none_or(|t| now - t > stale_after) {
         return Health::Stale;
     }
     let behind = open_proposals > 0
-        || last.remaining > 0
+        || last_run.is_some_and(|last| last.remaining > 0)
         || (repo.fetched_commit.is_some() && repo.fetched_commit != repo.applied_commit);
     if behind {
         Health::Behind
@@ -89,6 +140,39 @@ pub fn commit_url(config: &RepoConfig, commit: &str) -> Option<String> {
         "/commit/"
     };
     Some(format!("https://{host}/{path}{sep}{commit}"))
+}
+
+/// What `status` says about recovery of a repo's failed applies: `None`
+/// when nothing is being retried.
+pub fn recovery(conn: &rusqlite::Connection, repo: &str) -> crate::store::Result<Option<String>> {
+    use crate::store::{self, ProposalFilter};
+    let open = store::proposals::list(
+        conn,
+        &ProposalFilter {
+            repo: Some(repo),
+            ..Default::default()
+        },
+    )?;
+    let failing: Vec<_> = open.iter().filter(|p| p.retry && p.attempts > 0).collect();
+    let Some(worst) = failing.iter().max_by_key(|p| p.attempts) else {
+        return Ok(None);
+    };
+    let reason = worst.reason.as_deref().unwrap_or("unknown reason");
+    let what = format!(
+        "{} {} (proposal {})",
+        worst.key.kind, worst.key.name, worst.id
+    );
+    Ok(Some(if crate::apply::recovery_exhausted(conn, worst) {
+        format!(
+            "recovery retried {} times and still failed: {what}: {reason}",
+            worst.attempts
+        )
+    } else {
+        format!(
+            "recovery: {what} failed {} time(s), retried on the next apply or sync: {reason}",
+            worst.attempts
+        )
+    }))
 }
 
 #[cfg(test)]

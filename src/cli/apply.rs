@@ -16,16 +16,17 @@ pub struct Args {
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     let ids = if args.ids.is_empty() {
-        store::proposals::list(
-            ctx.store()?.conn(),
-            &ProposalFilter {
-                statuses: Some(vec![ProposalStatus::Approved]),
-                ..Default::default()
-            },
-        )?
-        .into_iter()
-        .map(|p| p.id)
-        .collect()
+        // Approved proposals, and approved ones whose hook failed and that
+        // recovery still retries.
+        let conn = ctx.store()?.conn();
+        store::proposals::list(conn, &ProposalFilter::default())?
+            .into_iter()
+            .filter(|p| {
+                p.status == ProposalStatus::Approved
+                    || (p.retry && p.reviewed_by.is_some() && !apply::recovery_exhausted(conn, p))
+            })
+            .map(|p| p.id)
+            .collect()
     } else {
         for &id in &args.ids {
             if store::proposals::get(ctx.store()?.conn(), id)?.is_none() {
@@ -35,7 +36,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         args.ids.clone()
     };
     let (now, actor) = (ctx.now, ctx.actor.clone());
-    let outcomes = apply::apply_all(ctx.store()?, &ids, &Applier::Operator(actor), None, now)?;
+    let outcomes = apply::apply_all(ctx.store()?, &ids, &Applier::Operator(actor), now)?;
     let failed = outcomes.iter().filter(|o| !o.applied).count();
     if ctx.ui.json_mode() {
         let v: Vec<Value> = outcomes

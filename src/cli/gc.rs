@@ -1,27 +1,58 @@
-//! `gitsync gc`: apply the retention policy now.
+//! `gitsync gc`: apply the retention policy now; the retention flags that
+//! `sync` shares for its own end-of-run pass.
 
 use super::error::CmdResult;
 use super::{Ctx, OK};
-use gitsync::reconcile::{self, KEEP_FAILED_DAYS, KEEP_SUCCESS_DAYS};
+use gitsync::reconcile::{self, KEEP_FAILED_DAYS, KEEP_SUCCESS_DAYS, Retention};
 use serde_json::json;
 
 /// Apply the retention policy now (successful runs 90 days, failed and partial 365)
+///
+/// The newest run of each repo is always kept, whatever its age: status shows it.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only say what would be deleted
     #[arg(long)]
     pub dry_run: bool,
+    #[command(flatten)]
+    pub retention: RetentionArgs,
+}
+
+/// How long runs are kept: for `gc`, and for the pass at the end of `sync`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RetentionArgs {
+    /// Keep successful runs this many days
+    #[arg(
+        long,
+        value_name = "DAYS",
+        env = "GITSYNC_KEEP_SUCCESS_DAYS",
+        default_value_t = KEEP_SUCCESS_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub keep_success_days: u32,
+    /// Keep failed and partial runs this many days
+    #[arg(
+        long,
+        value_name = "DAYS",
+        env = "GITSYNC_KEEP_FAILED_DAYS",
+        default_value_t = KEEP_FAILED_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    pub keep_failed_days: u32,
+}
+
+impl From<&RetentionArgs> for Retention {
+    fn from(args: &RetentionArgs) -> Self {
+        Retention {
+            keep_success_days: args.keep_success_days,
+            keep_failed_days: args.keep_failed_days,
+        }
+    }
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     let now = ctx.now;
-    let n = reconcile::gc(
-        ctx.store()?,
-        now,
-        KEEP_SUCCESS_DAYS,
-        KEEP_FAILED_DAYS,
-        args.dry_run,
-    )?;
+    let n = reconcile::gc(ctx.store()?, now, (&args.retention).into(), args.dry_run)?;
     if ctx.ui.json_mode() {
         ctx.ui
             .value(&json!({ "runs_deleted": n, "dry_run": args.dry_run }))?;

@@ -1,40 +1,77 @@
-//! `gitsync halt` and `unhalt`: the kill switch for auto-apply.
+//! `gitsync halt` and `unhalt`: the kill switch for auto-apply, for every
+//! namespace or one.
 
 use super::error::CmdResult;
 use super::{Ctx, OK};
 use gitsync::store;
 
-/// Stop all auto-apply until 'gitsync unhalt'
+/// Stop auto-apply (everywhere, or in one namespace) until 'gitsync unhalt'
 #[derive(Debug, clap::Args)]
 pub struct HaltArgs {
     /// Why (shown by 'gitsync status')
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
+    /// Halt only this namespace
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
 }
 
-/// Lift the halt: auto-apply resumes on the next sync
+/// Lift a halt: auto-apply resumes on the next sync
 #[derive(Debug, clap::Args)]
-pub struct UnhaltArgs {}
+pub struct UnhaltArgs {
+    /// Lift only this namespace's halt (default: the halt of all namespaces)
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+}
 
 pub fn halt(ctx: &mut Ctx, args: HaltArgs) -> CmdResult {
     let (now, actor) = (ctx.now, ctx.actor.clone());
+    let ns = args.namespace.as_deref();
     ctx.store()?.write(|tx| -> store::Result<()> {
-        store::set_halt(tx, Some(&args.reason), &actor, now)?;
-        store::events::record(tx, now, &actor, "halt", None, None, Some(&args.reason))
+        store::set_halt(tx, ns, Some(&args.reason), &actor, now)?;
+        store::events::record(
+            tx,
+            now,
+            &actor,
+            "halt",
+            None,
+            None,
+            Some(&scope_text(ns, &args.reason)),
+        )
     })?;
+    if ctx.ui.json_mode() {
+        ctx.ui.value(
+            &serde_json::json!({ "halted": true, "namespace": ns, "reason": args.reason }),
+        )?;
+    }
     ctx.ui.note(&format!(
-        "halted: {} (nothing is auto-applied until 'gitsync unhalt')",
-        args.reason
+        "halted {}: {} (nothing there is auto-applied until 'gitsync unhalt{}')",
+        ns.map(|n| format!("namespace '{n}'"))
+            .unwrap_or_else(|| "everything".into()),
+        args.reason,
+        ns.map(|n| format!(" --namespace {n}")).unwrap_or_default()
     ));
     OK
 }
 
-pub fn unhalt(ctx: &mut Ctx, _args: UnhaltArgs) -> CmdResult {
+pub fn unhalt(ctx: &mut Ctx, args: UnhaltArgs) -> CmdResult {
     let (now, actor) = (ctx.now, ctx.actor.clone());
+    let ns = args.namespace.as_deref();
     ctx.store()?.write(|tx| -> store::Result<()> {
-        store::set_halt(tx, None, &actor, now)?;
-        store::events::record(tx, now, &actor, "unhalt", None, None, None)
+        store::set_halt(tx, ns, None, &actor, now)?;
+        store::events::record(tx, now, &actor, "unhalt", None, None, ns)
     })?;
+    if ctx.ui.json_mode() {
+        ctx.ui
+            .value(&serde_json::json!({ "halted": false, "namespace": ns }))?;
+    }
     ctx.ui.note("unhalted: auto-apply resumes on the next sync");
     OK
+}
+
+fn scope_text(ns: Option<&str>, reason: &str) -> String {
+    match ns {
+        Some(ns) => format!("namespace {ns}: {reason}"),
+        None => reason.to_string(),
+    }
 }

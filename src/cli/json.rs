@@ -27,6 +27,8 @@ pub fn repo(r: &RepoState) -> Value {
         "compile": s.compile.iter().map(|(g, c)| format!("{g}={c}")).collect::<Vec<_>>(),
         "apply_hooks": s.apply_hooks.iter().map(|(k, c)| format!("{k}={c}")).collect::<Vec<_>>(),
         "catalog": s.catalog,
+        "hook_timeout": s.hook_timeout.unwrap_or(gitsync::hooks::DEFAULT_TIMEOUT.as_secs()),
+        "max_attempts": s.max_attempts.unwrap_or(gitsync::model::DEFAULT_MAX_ATTEMPTS),
         "created_at": store::ts(r.created_at),
         "next_due": r.next_due.map(store::ts),
         "fetched_commit": r.fetched_commit,
@@ -81,6 +83,13 @@ pub fn proposal_full(p: &Proposal) -> Value {
     obj.insert("base".into(), p.base.clone().unwrap_or(Value::Null));
     obj.insert("desired".into(), p.desired.clone().unwrap_or(Value::Null));
     obj.insert("diff".into(), Value::String(p.diff.clone()));
+    obj.insert(
+        "hook_output".into(),
+        p.hook_output
+            .clone()
+            .map(Value::String)
+            .unwrap_or(Value::Null),
+    );
     v
 }
 

@@ -4,6 +4,7 @@
 mod apply;
 mod diff;
 mod error;
+mod events;
 mod gc;
 mod get;
 mod halt;
@@ -24,7 +25,7 @@ use gitsync::reconcile::{self, Context};
 use gitsync::store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use ui::{ColorChoice, Format, Ui};
 
 /// A GitOps reconciler: a git repository declares the desired state, a local
@@ -33,8 +34,10 @@ use ui::{ColorChoice, Format, Ui};
 #[derive(Debug, Parser)]
 #[command(name = "gitsync", version, max_term_width = 100)]
 #[command(
-    after_help = "Run 'gitsync man' for the full manual. Environment: GITSYNC_STATE, \
-GITSYNC_CACHE_DIR, GITSYNC_MAX_PROPOSALS_PER_RUN, GITSYNC_NOW (testing aid), NO_COLOR."
+    after_help = "Run 'gitsync man' or 'gitsync --help' for the full manual. Environment: \
+GITSYNC_STATE, GITSYNC_CACHE_DIR, GITSYNC_METRICS_FILE, GITSYNC_MAX_PROPOSALS_PER_RUN, \
+GITSYNC_KEEP_SUCCESS_DAYS, GITSYNC_KEEP_FAILED_DAYS, GITSYNC_NOW (testing aid), NO_COLOR.",
+    after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
     /// The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]
@@ -58,6 +61,9 @@ pub struct Cli {
     /// Print details of what was fetched, parsed and decided (on stderr)
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// After each sync, write Prometheus metrics to PATH (atomically), for node_exporter's textfile collector
+    #[arg(long, global = true, env = "GITSYNC_METRICS_FILE", value_name = "PATH")]
+    metrics_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -75,12 +81,72 @@ enum Command {
     Runs(runs::Args),
     Get(get::Args),
     History(history::Args),
+    Events(events::Args),
     Halt(halt::HaltArgs),
     Unhalt(halt::UnhaltArgs),
     Gc(gc::Args),
     Completions(meta::CompletionsArgs),
     Man(meta::ManArgs),
 }
+
+/// The end of `gitsync --help` and the man page: running gitsync from a
+/// timer, monitoring it, and its environment. Indented lines are shown as
+/// they are; the others are filled into paragraphs in the man page.
+const AFTER_LONG_HELP: &str = "\
+Scheduling:
+
+Run 'gitsync sync -q' every minute. Without names it syncs only the repos that
+are due: a repo is due its --interval seconds after its last sync began, plus a
+random jitter of up to 60 seconds (at most a quarter of the interval) so that many
+hosts do not hit one git server together. After its n-th failed run in a row a repo
+waits interval x 2^(n-1) instead, at most an hour (or its interval, when longer),
+so that a broken server is not hammered; its first good run restores the interval.
+'gitsync sync NAME...' and 'gitsync sync --all' sync at once; paused repos only
+with --force.
+
+From cron (crontab -e):
+
+    * * * * * gitsync sync -q
+
+From a systemd timer, with the units of contrib/systemd/ installed in
+/etc/systemd/system/:
+
+    systemctl daemon-reload
+    systemctl enable --now gitsync.timer
+    systemctl list-timers gitsync.timer
+    journalctl -u gitsync.service
+
+Monitoring:
+
+'gitsync status --exit-code' exits 3 when any repo is not in-sync. With
+--metrics-file PATH (env GITSYNC_METRICS_FILE) each sync writes, atomically, the
+health and last run of every repo in the Prometheus text format for node_exporter's
+textfile collector, e.g. /var/lib/node_exporter/textfile_collector/gitsync.prom.
+
+Retention:
+
+Runs are kept 90 days when successful and 365 days when failed or partial, and the
+newest run of each repo is always kept. 'gitsync gc' applies this to every repo; each
+sync applies it to the repos it synced. Both take --keep-success-days and
+--keep-failed-days (env GITSYNC_KEEP_SUCCESS_DAYS, GITSYNC_KEEP_FAILED_DAYS).
+
+Environment:
+
+    GITSYNC_STATE                  the state file (--state)
+    GITSYNC_CACHE_DIR              the git mirrors' folder
+    GITSYNC_METRICS_FILE           the metrics file (--metrics-file)
+    GITSYNC_MAX_PROPOSALS_PER_RUN  'repo add --max-proposals' default
+    GITSYNC_KEEP_SUCCESS_DAYS      --keep-success-days (default 90)
+    GITSYNC_KEEP_FAILED_DAYS       --keep-failed-days (default 365)
+    GITSYNC_LOCK_WAIT              seconds to wait for a busy repo (5)
+    GITSYNC_NOW                    testing aid: \"now\", as RFC 3339
+    NO_COLOR                       no colour
+
+GITSYNC_NOW fixes the clock for one invocation, so that tests and rehearsals can
+move time without sleeping, e.g.:
+
+    GITSYNC_NOW=2024-01-01T00:10:00Z gitsync sync
+    GITSYNC_NOW=2024-01-01T01:00:00Z gitsync status --exit-code";
 
 /// What every command gets: output, and the state file opened on demand.
 pub struct Ctx {
@@ -89,6 +155,8 @@ pub struct Ctx {
     cache_dir: PathBuf,
     pub now: DateTime<Utc>,
     pub actor: String,
+    /// Where `sync` writes its metrics, if anywhere.
+    pub metrics_file: Option<PathBuf>,
     context: Option<Context>,
 }
 
@@ -103,6 +171,8 @@ impl Ctx {
                 now: self.now,
                 actor: self.actor.clone(),
                 lock_wait: lock_wait(),
+                retention: Default::default(),
+                started: Instant::now(),
             };
             context.recover_interrupted()?;
             self.context = Some(context);
@@ -184,6 +254,7 @@ fn run(cli: Cli, ui: Ui) -> CmdResult {
             .ok()
             .filter(|u| !u.is_empty())
             .unwrap_or_else(|| "unknown".into()),
+        metrics_file: cli.metrics_file.clone(),
         context: None,
     };
     let exit = match cli.command {
@@ -196,6 +267,7 @@ fn run(cli: Cli, ui: Ui) -> CmdResult {
         Command::Runs(args) => runs::run(&mut ctx, args),
         Command::Get(args) => get::run(&mut ctx, args),
         Command::History(args) => history::run(&mut ctx, args),
+        Command::Events(args) => events::run(&mut ctx, args),
         Command::Halt(args) => halt::halt(&mut ctx, args),
         Command::Unhalt(args) => halt::unhalt(&mut ctx, args),
         Command::Gc(args) => gc::run(&mut ctx, args),

@@ -4,7 +4,7 @@ use super::error::{CmdResult, CommandError, Exit};
 use super::{Ctx, json, ui};
 use gitsync::model::RunStatus;
 use gitsync::reconcile::{self, Selection, SyncOutcome};
-use gitsync::store;
+use gitsync::{metrics, store};
 use serde_json::json;
 
 /// Sync repos: every active repo that is due, the named ones now, or --all now
@@ -18,6 +18,8 @@ pub struct Args {
     /// Sync paused repos too
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub retention: super::gc::RetentionArgs,
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
@@ -33,12 +35,17 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     };
     let verbose = ctx.ui.verbose && !ctx.ui.quiet;
     let spinner = ctx.ui.spinner("syncing");
+    let metrics_file = ctx.metrics_file.clone();
     let context = ctx.open()?;
+    context.retention = (&args.retention).into();
     let mut log = |msg: &str| {
         if let Some(bar) = &spinner {
+            // The spinner shows what is happening now, the repo first.
             bar.set_message(msg.to_string());
-        }
-        if verbose {
+            if verbose {
+                bar.suspend(|| eprintln!("{msg}"));
+            }
+        } else if verbose {
             eprintln!("{msg}");
         }
     };
@@ -46,6 +53,17 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     if let Some(bar) = spinner {
         bar.finish_and_clear();
     }
+    // Written whatever happened, so that monitoring sees failures too.
+    let metrics = match &metrics_file {
+        Some(path) => {
+            let text = metrics::render(context.store.conn(), context.clock())?;
+            metrics::write(path, &text).map_err(|e| {
+                CommandError::failure(e.to_string())
+                    .with_hint("check that its folder exists and that this user may write there")
+            })
+        }
+        None => Ok(()),
+    };
     let mut exit = Exit::Success;
     let mut values = Vec::new();
     for outcome in &outcomes {
@@ -70,6 +88,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     }
     if ctx.ui.json_mode() {
         ctx.ui.value(&serde_json::Value::Array(values))?;
+    }
+    if exit != Exit::Failure {
+        metrics?;
+    } else if let Err(e) = metrics {
+        // The failed sync is the error to report; say this one too.
+        eprintln!("error: {}", e.message);
     }
     if exit == Exit::Failure {
         let failed: Vec<&str> = outcomes

@@ -166,6 +166,7 @@ fn set_private(path: &Path) {
     }
 }
 
+/// The global halt: `Some(reason)` while nothing at all is auto-applied.
 pub fn halted(conn: &Connection) -> Result<Option<String>> {
     Ok(conn
         .query_row("SELECT reason FROM halt WHERE scope = '*'", [], |r| {
@@ -174,22 +175,70 @@ pub fn halted(conn: &Connection) -> Result<Option<String>> {
         .optional()?)
 }
 
+/// Why auto-apply is halted for `namespace` (a global halt or one of that
+/// namespace), if it is.
+pub fn halted_for(conn: &Connection, namespace: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT reason FROM halt WHERE scope = '*' OR scope = ?1 ORDER BY scope = '*' DESC LIMIT 1",
+            [namespace],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// One halt in force: its scope (`None` for all namespaces) and reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Halt {
+    pub namespace: Option<String>,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+}
+
+pub fn halts(conn: &Connection) -> Result<Vec<Halt>> {
+    let mut stmt = conn.prepare("SELECT scope, reason, at, actor FROM halt ORDER BY scope")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (scope, reason, at, actor) = row?;
+        out.push(Halt {
+            namespace: (scope != "*").then_some(scope),
+            reason,
+            at: parse_ts(&at)?,
+            actor,
+        });
+    }
+    Ok(out)
+}
+
+/// Halt (`Some(reason)`) or unhalt (`None`) one namespace, or all of them
+/// when `namespace` is `None`.
 pub fn set_halt(
     conn: &Connection,
+    namespace: Option<&str>,
     reason: Option<&str>,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    let scope = namespace.unwrap_or("*");
     match reason {
         Some(reason) => {
             conn.execute(
-                "INSERT INTO halt (scope, reason, at, actor) VALUES ('*', ?1, ?2, ?3)
-                 ON CONFLICT(scope) DO UPDATE SET reason = ?1, at = ?2, actor = ?3",
-                (reason, ts(now), actor),
+                "INSERT INTO halt (scope, reason, at, actor) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(scope) DO UPDATE SET reason = ?2, at = ?3, actor = ?4",
+                (scope, reason, ts(now), actor),
             )?;
         }
         None => {
-            conn.execute("DELETE FROM halt WHERE scope = '*'", [])?;
+            conn.execute("DELETE FROM halt WHERE scope = ?1", [scope])?;
         }
     }
     Ok(())

@@ -34,6 +34,10 @@ pub struct Proposal {
     pub reason: Option<String>,
     pub run_id: Option<i64>,
     pub attempts: u32,
+    /// What the apply hooks printed on the last attempt.
+    pub hook_output: Option<String>,
+    /// A failed apply that recovery retries (a hook failure, not a refusal).
+    pub retry: bool,
 }
 
 /// What a run opens.
@@ -63,7 +67,7 @@ pub struct ProposalFilter<'a> {
 
 const COLUMNS: &str = "id, repo, namespace, kind, name, change, status, git_commit, source_path, \
     history_key, base, desired, diff, created_at, updated_at, reviewed_by, reviewed_at, applied_at, \
-    auto_applied, reason, run_id, attempts";
+    auto_applied, reason, run_id, attempts, hook_output, retry";
 
 struct Raw {
     id: i64,
@@ -86,6 +90,8 @@ struct Raw {
     reason: Option<String>,
     run_id: Option<i64>,
     attempts: i64,
+    hook_output: Option<String>,
+    retry: bool,
 }
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Raw> {
@@ -114,6 +120,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Raw> {
         reason: row.get(19)?,
         run_id: row.get(20)?,
         attempts: row.get(21)?,
+        hook_output: row.get(22)?,
+        retry: row.get(23)?,
     })
 }
 
@@ -151,6 +159,8 @@ fn finish(r: Raw) -> Result<Proposal> {
         reason: r.reason,
         run_id: r.run_id,
         attempts: r.attempts as u32,
+        hook_output: r.hook_output,
+        retry: r.retry,
     })
 }
 
@@ -274,7 +284,8 @@ pub fn set_reviewed(
     now: DateTime<Utc>,
 ) -> Result<()> {
     conn.execute(
-        "UPDATE proposals SET status = ?2, reviewed_by = ?3, reviewed_at = ?4, reason = ?5, updated_at = ?4
+        "UPDATE proposals SET status = ?2, reviewed_by = ?3, reviewed_at = ?4, reason = ?5, updated_at = ?4,
+            attempts = 0, retry = 0
          WHERE id = ?1",
         rusqlite::params![id, status.as_str(), by, ts(now), reason],
     )?;
@@ -286,25 +297,37 @@ pub fn mark_applied(
     id: i64,
     by: &str,
     auto: bool,
+    hook_output: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     conn.execute(
         "UPDATE proposals SET status = 'applied', applied_at = ?2, updated_at = ?2, auto_applied = ?3,
-            reviewed_by = COALESCE(reviewed_by, ?4), reviewed_at = COALESCE(reviewed_at, ?2),
-            reason = NULL
+            reviewed_by = CASE WHEN ?3 THEN ?4 ELSE COALESCE(reviewed_by, ?4) END,
+            reviewed_at = COALESCE(reviewed_at, ?2), reason = NULL, retry = 0,
+            hook_output = COALESCE(?5, hook_output)
          WHERE id = ?1",
-        rusqlite::params![id, ts(now), auto, by],
+        rusqlite::params![id, ts(now), auto, by, hook_output],
     )?;
     Ok(())
 }
 
-/// Return a proposal to review after a failed apply, keeping why.
-pub fn mark_failed(conn: &Connection, id: i64, reason: &str, now: DateTime<Utc>) -> Result<()> {
+/// Return a proposal to review after a failed apply, keeping why. `retry`
+/// marks a failure that recovery retries (a hook that failed), counted in
+/// `attempts`; a refusal (stale, broken reference) is not retried.
+pub fn mark_failed(
+    conn: &Connection,
+    id: i64,
+    reason: &str,
+    retry: bool,
+    hook_output: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     conn.execute(
         "UPDATE proposals SET status = 'pending_review', reason = ?2, updated_at = ?3,
-            attempts = attempts + 1
+            attempts = attempts + CASE WHEN ?4 THEN 1 ELSE 0 END, retry = ?4,
+            hook_output = COALESCE(?5, hook_output)
          WHERE id = ?1",
-        rusqlite::params![id, reason, ts(now)],
+        rusqlite::params![id, reason, ts(now), retry, hook_output],
     )?;
     Ok(())
 }

@@ -87,26 +87,14 @@ pub fn list(conn: &Connection) -> Result<Vec<RepoState>> {
 }
 
 pub fn insert(conn: &Connection, repo: &RepoConfig, now: DateTime<Utc>) -> Result<()> {
+    // A bare row first; `update` writes the configuration, in one place.
     conn.execute(
         "INSERT INTO repos (name, url, git_ref, path, layout, namespace, interval_secs, auto_apply,
-            max_proposals, paused, settings, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-        rusqlite::params![
-            repo.name,
-            repo.url,
-            repo.git_ref,
-            repo.path,
-            repo.layout.as_str(),
-            repo.namespace,
-            repo.interval as i64,
-            repo.auto_apply,
-            repo.max_proposals as i64,
-            repo.paused,
-            serde_json::to_string(&repo.settings).expect("settings serialize"),
-            ts(now),
-        ],
+            max_proposals, paused, created_at)
+         VALUES (?1, '', '', '', '', '', 0, 0, 0, 0, ?2)",
+        (&repo.name, ts(now)),
     )?;
-    Ok(())
+    update(conn, repo)
 }
 
 /// Replace a repo's configuration; recorded facts stay.

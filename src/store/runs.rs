@@ -154,6 +154,22 @@ pub fn last(conn: &Connection, repo: &str) -> Result<Option<Run>> {
     Ok(list(conn, Some(repo), Some(1))?.into_iter().next())
 }
 
+/// The newest finished (not running) run of a repo: what its health is
+/// judged by while another process is syncing it.
+pub fn last_finished(conn: &Connection, repo: &str) -> Result<Option<Run>> {
+    conn.query_row(
+        &format!(
+            "SELECT {COLUMNS} FROM runs WHERE repo = ?1 AND status != 'running'
+             ORDER BY id DESC LIMIT 1"
+        ),
+        [repo],
+        from_row,
+    )
+    .optional()?
+    .map(finish)
+    .transpose()
+}
+
 /// Runs still marked running (their process may have died).
 pub fn running(conn: &Connection) -> Result<Vec<(i64, String)>> {
     let mut stmt =
@@ -172,25 +188,41 @@ pub fn mark_interrupted(conn: &Connection, id: i64, now: DateTime<Utc>) -> Resul
     Ok(())
 }
 
-/// Delete finished runs older than the retention cut-offs; returns how many.
+/// How many runs of a repo failed one after the other since its last
+/// successful or partial run (0 when the newest finished run did not fail).
+pub fn consecutive_failures(conn: &Connection, repo: &str) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM runs WHERE repo = ?1 AND status = 'failed' AND id > coalesce(
+            (SELECT max(id) FROM runs WHERE repo = ?1 AND status IN ('success', 'partial')), 0)",
+        [repo],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
+/// Delete finished runs older than the retention cut-offs (of one repo, or
+/// of every repo); returns how many. The newest run of each repo is always
+/// kept, however old, because `status` shows it; running runs are never
+/// touched.
 pub fn prune(
     conn: &Connection,
     success_before: DateTime<Utc>,
     failed_before: DateTime<Utc>,
+    repo: Option<&str>,
     dry_run: bool,
 ) -> Result<u64> {
-    let filter = "(status = 'success' AND started_at < ?1)
-        OR (status IN ('failed', 'partial') AND started_at < ?2)";
+    let filter = "((status = 'success' AND started_at < ?1)
+            OR (status IN ('failed', 'partial') AND started_at < ?2))
+        AND (?3 IS NULL OR repo = ?3)
+        AND id NOT IN (SELECT max(id) FROM runs WHERE ?3 IS NULL OR repo = ?3 GROUP BY repo)";
+    let params = rusqlite::params![ts(success_before), ts(failed_before), repo];
     let n: i64 = conn.query_row(
         &format!("SELECT count(*) FROM runs WHERE {filter}"),
-        (ts(success_before), ts(failed_before)),
+        params,
         |r| r.get(0),
     )?;
     if !dry_run && n > 0 {
-        conn.execute(
-            &format!("DELETE FROM runs WHERE {filter}"),
-            (ts(success_before), ts(failed_before)),
-        )?;
+        conn.execute(&format!("DELETE FROM runs WHERE {filter}"), params)?;
     }
     Ok(n as u64)
 }

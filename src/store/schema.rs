@@ -120,12 +120,26 @@ CREATE TABLE halt (
     actor TEXT NOT NULL
 );
 "#,
+    // 2: apply hooks: their output, and whether a failed apply is retried.
+    r#"
+ALTER TABLE proposals ADD COLUMN hook_output TEXT;
+ALTER TABLE proposals ADD COLUMN retry INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The schema version this build writes.
 pub const CURRENT: i64 = MIGRATIONS.len() as i64;
 
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    // The common case reads only, so that opening the state file never
+    // waits for another process's write transaction.
+    let current: Option<i64> = conn
+        .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+        .optional()
+        .unwrap_or(None);
+    if current == Some(CURRENT) {
+        return Ok(());
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",

@@ -684,3 +684,132 @@ fn repo_remove_keeps_live_resources_unless_pruned() {
     );
     env.run(&["repo", "remove", "again", "--prune"]).success();
 }
+
+#[test]
+fn every_command_prints_one_json_value_on_stdout_with_o_json() {
+    let (env, up) = fleet_env(&[]);
+    let url = up.url();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["repo", "list"],
+        vec!["repo", "show", "fleet"],
+        vec!["repo", "add", "second", &url, "--namespace", "other"],
+        vec!["repo", "pause", "second"],
+        vec!["repo", "set", "second", "--interval", "900"],
+        vec!["repo", "resume", "second"],
+        vec!["diff", "fleet"],
+        vec!["sync", "fleet"],
+        vec!["sync"],
+        vec!["proposals", "list"],
+        vec!["proposals", "show", "1"],
+        vec!["proposals", "approve", "1"],
+        vec!["apply"],
+        vec!["proposals", "reject", "2"],
+        vec!["proposals", "ignore", "3"],
+        vec!["status"],
+        vec!["runs"],
+        vec!["runs", "show", "1"],
+        vec!["get"],
+        vec!["history", "fleet", "fleet"],
+        vec!["events"],
+        vec!["halt", "--reason", "x"],
+        vec!["unhalt"],
+        vec!["gc", "--dry-run"],
+        vec!["repo", "remove", "second"],
+    ];
+    for args in commands {
+        let mut all = vec!["-o", "json"];
+        all.extend(args.iter().copied());
+        let out = env.run(&all);
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+        serde_json::from_str::<Value>(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: stdout is not one JSON value ({e}): {}",
+                out.stdout
+            )
+        });
+    }
+    // YAML for scripts too.
+    let out = env.run(&["-o", "yaml", "repo", "show", "fleet"]).success();
+    assert!(out.stdout.contains("name: fleet"), "{}", out.stdout);
+}
+
+#[test]
+fn untrusted_content_is_refused_with_a_clear_error() {
+    let (env, up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    env.json(&["proposals", "approve", "--all", "--apply"]);
+    let live = env.json(&["get"]);
+    // A symlink in place of fleet.yaml is never followed.
+    up.git(&["rm", "-q", "fleet.yaml"]);
+    std::os::unix::fs::symlink("/etc/passwd", up.path.join("fleet.yaml")).unwrap();
+    up.commit("a link");
+    let out = env.run(&["sync", "fleet"]).code(1);
+    assert!(out.stderr.contains("symbolic link"), "{}", out.stderr);
+    // A file over 1 MiB is refused before it is parsed.
+    std::fs::remove_file(up.path.join("fleet.yaml")).unwrap();
+    up.write(
+        "fleet.yaml",
+        &format!("templates: {{}}\n# {}\n", "x".repeat(1_100_000)),
+    );
+    up.commit("huge");
+    let out = env.run(&["sync", "fleet"]).code(1);
+    assert!(out.stderr.contains("1048576"), "{}", out.stderr);
+    // A billion laughs is stopped by the alias budget.
+    let mut laughs = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (i, c) in "bcdefghi".chars().enumerate() {
+        let prev = (b'a' + i as u8) as char;
+        laughs.push_str(&format!(
+            "{c}: &{c} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
+    }
+    up.write("fleet.yaml", &laughs);
+    up.commit("laughs");
+    let out = env.run(&["sync", "fleet"]).code(1);
+    assert!(out.stderr.contains("budget"), "{}", out.stderr);
+    // YAML that builds objects is refused, not read as data.
+    up.write("fleet.yaml", "templates: !!python/object:os.system {}\n");
+    up.commit("tag");
+    let out = env.run(&["sync", "fleet"]).code(1);
+    assert!(out.stderr.contains("tag"), "{}", out.stderr);
+    assert_eq!(
+        env.json(&["get"]),
+        live,
+        "live state untouched by every bad commit"
+    );
+}
+
+#[test]
+fn tags_and_pinned_commits_are_followed() {
+    let env = TestEnv::new();
+    let up = env.upstream("fleet");
+    up.load_fixture("fleet/v1");
+    let v1 = up.commit("v1");
+    up.git(&["tag", "v1"]);
+    up.load_fixture("fleet/v2");
+    up.commit("v2");
+    env.run(&["repo", "add", "tagged", &up.url(), "--ref", "tag:v1"])
+        .success();
+    let pin = format!("commit:{v1}");
+    env.run(&[
+        "repo",
+        "add",
+        "pinned",
+        &up.url(),
+        "--ref",
+        &pin,
+        "--namespace",
+        "pinned",
+    ])
+    .success();
+    let runs = env.json(&["sync", "--all"]);
+    assert!(
+        runs.as_array().unwrap().iter().all(|r| r["revision"] == v1),
+        "{runs:#}"
+    );
+    // Moving the tag moves the repo.
+    up.git(&["tag", "-f", "v1", "HEAD"]);
+    let run = env.json(&["sync", "tagged"])[0].clone();
+    assert_eq!(run["revision"], up.head());
+}

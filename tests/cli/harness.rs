@@ -239,6 +239,7 @@ impl GitRepo {
         self
     }
 
+    #[allow(dead_code)] // for tests that delete declared files
     pub fn remove(&self, rel: &str) -> &Self {
         std::fs::remove_file(self.path.join(rel)).unwrap();
         self

@@ -4,4 +4,6 @@
 mod docs;
 mod fleet;
 mod harness;
+mod hooks;
 mod manifests;
+mod schedule;

@@ -17,6 +17,9 @@ pub struct Args {
     /// Only this kind
     #[arg(long, value_name = "K")]
     pub kind: Option<String>,
+    /// Only this namespace
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
 }
 
 /// Parse `--status`: one status, `open` or `all`.
@@ -40,6 +43,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         repo: args.repo.as_deref(),
         statuses: statuses(args.status.as_deref())?,
         kind: args.kind.as_deref(),
+        namespace: args.namespace.as_deref(),
         ..Default::default()
     };
     let proposals = store::proposals::list(ctx.store()?.conn(), &filter)?;

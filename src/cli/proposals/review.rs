@@ -90,13 +90,8 @@ pub fn approve(ctx: &mut Ctx, args: ApproveArgs) -> CmdResult {
             .map(|r| r.0)
             .collect();
         let now = ctx.now;
-        let outcomes = apply::apply_all(
-            ctx.store()?,
-            &approved,
-            &Applier::Operator(by.clone()),
-            None,
-            now,
-        )?;
+        let outcomes =
+            apply::apply_all(ctx.store()?, &approved, &Applier::Operator(by.clone()), now)?;
         for o in outcomes {
             if let Some(r) = results.iter_mut().find(|r| r.0 == o.id) {
                 *r = (

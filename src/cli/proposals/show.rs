@@ -44,6 +44,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     for (k, v) in lines {
         ctx.ui.line(&format!("{k:<13} {v}"))?;
     }
+    if let Some(output) = &p.hook_output {
+        ctx.ui.line("hook output:")?;
+        for line in output.lines() {
+            ctx.ui.line(&format!("  {line}"))?;
+        }
+    }
     ctx.ui.line("")?;
     ctx.ui.diff(&p.diff)?;
     OK

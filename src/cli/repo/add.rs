@@ -68,9 +68,15 @@ pub struct SettingsArgs {
     /// Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)
     #[arg(long, value_name = "GLOB=COMMAND")]
     pub compile: Vec<String>,
-    /// Run COMMAND when applying a change of KIND (repeatable)
+    /// Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)
     #[arg(long, value_name = "KIND=COMMAND")]
     pub apply_hook: Vec<String>,
+    /// Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]
+    #[arg(long, value_name = "SECS")]
+    pub hook_timeout: Option<u64>,
+    /// Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]
+    #[arg(long, value_name = "N")]
+    pub max_attempts: Option<u32>,
     /// Node catalog in Node-RED's .config.nodes.json format (nodered layout)
     #[arg(long, value_name = "PATH")]
     pub catalog: Option<String>,
@@ -108,12 +114,38 @@ impl SettingsArgs {
         if self.paused && !is_set {
             config.paused = true;
         }
+        if !self.apply_hook.is_empty() {
+            let mut hooks = Vec::new();
+            for spec in &self.apply_hook {
+                let (kind, _) = gitsync::hooks::parse_spec(spec)
+                    .map_err(|e| bad(format!("invalid --apply-hook: {e}")))?;
+                let command = spec
+                    .split_once('=')
+                    .map(|(_, c)| c.trim().to_string())
+                    .unwrap_or_default();
+                hooks.push((kind, command));
+            }
+            config.settings.apply_hooks = hooks;
+        }
+        if let Some(t) = self.hook_timeout {
+            if t == 0 {
+                return Err(bad(
+                    "invalid --hook-timeout 0: give at least one second".to_string()
+                ));
+            }
+            config.settings.hook_timeout = Some(t);
+        }
+        if let Some(n) = self.max_attempts {
+            if n == 0 {
+                return Err(bad("invalid --max-attempts 0: give at least 1".to_string()));
+            }
+            config.settings.max_attempts = Some(n);
+        }
         let unsupported = [
             ("--username", self.username.is_some()),
             ("--password", self.password.is_some()),
             ("--ssh-key", self.ssh_key.is_some()),
             ("--ssh-passphrase", self.ssh_passphrase.is_some()),
-            ("--apply-hook", !self.apply_hook.is_empty()),
             ("--catalog", self.catalog.is_some()),
         ];
         if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {

@@ -22,6 +22,10 @@ pub fn run(ctx: &mut Ctx, args: Args, paused: bool) -> CmdResult {
         store::repos::set_paused(tx, &args.name, paused)?;
         store::events::record(tx, now, &actor, action, Some(&args.name), None, None)
     })?;
+    if ctx.ui.json_mode() {
+        let state = super::find(ctx, &args.name)?;
+        ctx.ui.value(&super::super::json::repo(&state))?;
+    }
     ctx.ui.note(&format!(
         "repo '{}' {}",
         args.name,

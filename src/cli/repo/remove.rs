@@ -21,7 +21,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     let (now, actor) = (ctx.now, ctx.actor.clone());
     let name = state.config.name.clone();
     let commit = state.fetched_commit.clone().unwrap_or_default();
-    let opened = ctx.store()?.write(|tx| -> store::Result<usize> {
+    let opened = ctx.store()?.write(|tx| -> store::Result<Vec<i64>> {
         for p in store::proposals::list(
             tx,
             &ProposalFilter {
@@ -37,7 +37,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
                 now,
             )?;
         }
-        let mut opened = 0;
+        let mut opened = Vec::new();
         if args.prune {
             for r in store::resources::list(
                 tx,
@@ -76,16 +76,22 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
                     Some(id),
                     Some("prune on repo remove"),
                 )?;
-                opened += 1;
+                opened.push(id);
             }
         }
         store::repos::delete(tx, &name)?;
         store::events::record(tx, now, &actor, "repo.removed", Some(&name), None, None)?;
         Ok(opened)
     })?;
+    if ctx.ui.json_mode() {
+        ctx.ui.value(
+            &serde_json::json!({ "name": name, "removed": true, "destroy_proposals": opened }),
+        )?;
+    }
     if args.prune {
         ctx.ui.note(&format!(
-            "removed repo '{name}'; opened {opened} destroy proposal(s) for its resources"
+            "removed repo '{name}'; opened {} destroy proposal(s) for its resources",
+            opened.len()
         ));
     } else {
         ctx.ui

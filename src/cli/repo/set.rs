@@ -61,6 +61,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     }
     if config == state.config {
         ctx.ui.note(&format!("repo '{}' unchanged", config.name));
+        if ctx.ui.json_mode() {
+            ctx.ui.value(&super::super::json::repo(&state))?;
+        }
         return OK;
     }
     if !args.no_verify && (config.url != state.config.url || config.git_ref != state.config.git_ref)
@@ -81,5 +84,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         )
     })?;
     ctx.ui.note(&format!("changed repo '{}'", config.name));
+    if ctx.ui.json_mode() {
+        let state = super::find(ctx, &config.name)?;
+        ctx.ui.value(&super::super::json::repo(&state))?;
+    }
     OK
 }

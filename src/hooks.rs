@@ -1,0 +1,220 @@
+//! Apply hooks: host-configured commands that carry an applied change to the
+//! world outside the state file. A hook runs without a shell, gets the change
+//! as JSON on stdin and `GITSYNC_*` variables, and must finish in time; a
+//! failure rolls the apply back.
+
+use crate::apply::ApplyHook;
+use crate::store::Proposal;
+use serde_json::json;
+use std::io::{Read, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Default time a hook may run.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+/// How many trailing lines of stderr become the failure reason.
+const REASON_LINES: usize = 5;
+
+/// The hooks of one repo: `(KIND or "*", COMMAND)` pairs.
+#[derive(Debug, Clone)]
+pub struct HookRunner {
+    hooks: Vec<(String, Vec<String>)>,
+    timeout: Duration,
+}
+
+/// Parse `KIND=COMMAND` into its kind and argv (split like a shell would,
+/// without expansion).
+pub fn parse_spec(spec: &str) -> Result<(String, Vec<String>), String> {
+    let (kind, command) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("'{spec}' is not KIND=COMMAND"))?;
+    let kind = kind.trim();
+    if kind.is_empty() {
+        return Err(format!(
+            "'{spec}' has no kind before '='; use * for any kind"
+        ));
+    }
+    let argv = shell_words::split(command)
+        .map_err(|e| format!("cannot split the command of '{spec}': {e}"))?;
+    if argv.is_empty() {
+        return Err(format!("'{spec}' has an empty command"));
+    }
+    Ok((kind.to_string(), argv))
+}
+
+impl HookRunner {
+    pub fn new(specs: &[(String, String)], timeout: Duration) -> Result<HookRunner, String> {
+        let mut hooks = Vec::new();
+        for (kind, command) in specs {
+            let (kind, argv) = parse_spec(&format!("{kind}={command}"))?;
+            hooks.push((kind, argv));
+        }
+        Ok(HookRunner { hooks, timeout })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.hooks.is_empty()
+    }
+
+    fn matching(&self, kind: &str) -> impl Iterator<Item = &Vec<String>> {
+        self.hooks
+            .iter()
+            .filter(move |(k, _)| k == kind || k == "*")
+            .map(|(_, argv)| argv)
+    }
+}
+
+impl ApplyHook for HookRunner {
+    fn run(&self, p: &Proposal) -> Result<String, String> {
+        let input = json!({
+            "proposal": p.id,
+            "repo": p.repo,
+            "namespace": p.key.namespace,
+            "kind": p.key.kind,
+            "name": p.key.name,
+            "change": p.change.as_str(),
+            "commit": p.commit,
+            "source_path": p.source_path,
+            "base": p.base,
+            "desired": p.desired,
+        });
+        let mut output = String::new();
+        for argv in self.matching(&p.key.kind) {
+            let envs = [
+                ("GITSYNC_REPO", p.repo.as_str()),
+                ("GITSYNC_NAMESPACE", p.key.namespace.as_str()),
+                ("GITSYNC_KIND", p.key.kind.as_str()),
+                ("GITSYNC_NAME", p.key.name.as_str()),
+                ("GITSYNC_CHANGE", p.change.as_str()),
+                ("GITSYNC_COMMIT", p.commit.as_str()),
+            ];
+            let mut cmd = Command::new(&argv[0]);
+            cmd.args(&argv[1..])
+                .envs(envs)
+                .env("GITSYNC_PROPOSAL", p.id.to_string());
+            let out = run_with_timeout(cmd, input.to_string().as_bytes(), self.timeout)
+                .map_err(|e| format!("apply hook '{}': {e}", argv[0]))?;
+            output.push_str(&out);
+        }
+        Ok(output)
+    }
+}
+
+/// Run `cmd` with `stdin`, capture stdout and stderr, kill it after
+/// `timeout`. Returns the combined output on success; on failure, the last
+/// lines of stderr.
+pub fn run_with_timeout(
+    mut cmd: Command,
+    stdin: &[u8],
+    timeout: Duration,
+) -> Result<String, String> {
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| format!("cannot start: {e}"))?;
+    let mut pipe_in = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_vec();
+    // Feed stdin and drain the pipes on threads so a chatty or stubborn
+    // child can never deadlock us.
+    let writer = std::thread::spawn(move || {
+        let _ = pipe_in.write_all(&input);
+    });
+    let mut out_pipe = child.stdout.take().expect("stdout is piped");
+    let mut err_pipe = child.stderr.take().expect("stderr is piped");
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = err_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait().map_err(|e| e.to_string())? {
+            Some(status) => break Some(status),
+            None if start.elapsed() >= timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    let _ = writer.join();
+    let stdout = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
+    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
+    let tail = last_lines(&stderr, REASON_LINES);
+    match status {
+        None => Err(format!(
+            "timed out after {}s{}",
+            timeout.as_secs(),
+            suffix(&tail)
+        )),
+        Some(s) if s.success() => Ok(format!("{stdout}{stderr}")),
+        Some(s) => Err(format!(
+            "exited with {}{}",
+            s.code()
+                .map(|c| format!("status {c}"))
+                .unwrap_or_else(|| "a signal".into()),
+            suffix(&tail)
+        )),
+    }
+}
+
+fn suffix(tail: &str) -> String {
+    if tail.is_empty() {
+        String::new()
+    } else {
+        format!(": {tail}")
+    }
+}
+
+/// The last `n` non-empty lines, joined with " | " to fit on one line.
+pub fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    lines[lines.len().saturating_sub(n)..].join(" | ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_split_like_a_shell_without_expansion() {
+        let (kind, argv) = parse_spec("module=/bin/echo '$HOME' \"a b\" *").unwrap();
+        assert_eq!(kind, "module");
+        assert_eq!(argv, ["/bin/echo", "$HOME", "a b", "*"]);
+        assert!(parse_spec("nocommand").is_err());
+        assert!(parse_spec("=x").is_err());
+        assert!(parse_spec("k=").is_err());
+    }
+
+    #[test]
+    fn a_hook_that_hangs_is_killed() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("30");
+        let err = run_with_timeout(cmd, b"", Duration::from_millis(200)).unwrap_err();
+        assert!(err.starts_with("timed out"), "{err}");
+    }
+
+    #[test]
+    fn failure_reason_is_the_tail_of_stderr() {
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            "cat >/dev/null; for i in 1 2 3 4 5 6 7; do echo line$i >&2; done; exit 3",
+        ]);
+        let err = run_with_timeout(cmd, b"{}", Duration::from_secs(10)).unwrap_err();
+        assert_eq!(
+            err,
+            "exited with status 3: line3 | line4 | line5 | line6 | line7"
+        );
+    }
+}
