@@ -398,7 +398,7 @@ mod tests {
         assert_eq!(cycles(&[vec![1], vec![0]]), vec![vec![0, 1, 0]]);
         // A task requiring itself.
         assert_eq!(cycles(&[vec![0]]), vec![vec![0, 0]]);
-        // a <- b <- c <- a, plus an acyclic d.
+        // 0 requires 2, 2 requires 1, 1 requires 0; 3 only requires 0.
         assert_eq!(
             cycles(&[vec![2], vec![0], vec![1], vec![0]]),
             vec![vec![0, 1, 2, 0]]

@@ -373,3 +373,17 @@ fn the_compile_command_gets_a_copy_of_the_file_under_its_own_name() {
     assert_eq!(names(&state), vec![("file".into(), "etl.py".into())]);
     assert_eq!(state.resources[0].spec["content"], json!("hello"));
 }
+
+#[test]
+fn an_alias_bomb_in_a_later_document_is_stopped() {
+    let mut bomb =
+        String::from("kind: variable\nname: fine\n---\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (i, prev) in ["a", "b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+        let next = ["b", "c", "d", "e", "f", "g", "h", "i"][i];
+        bomb.push_str(&format!(
+            "{next}: &{next} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+        ));
+    }
+    let all = problems(&MemFiles::new("").with_file("bomb.yaml", bomb));
+    assert_has(&all, "bomb.yaml: YAML alias expansion budget exceeded");
+}
