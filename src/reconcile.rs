@@ -580,7 +580,11 @@ pub fn read_plan(
         names.insert(&r.key.kind, &r.key.name);
     }
     let options = LayoutOptions {
+        repo: config.name.clone(),
         compile: config.settings.compile.clone(),
+        // Shared by all repos: entries are keyed by blob id and command.
+        compile_cache: Some(ctx.cache_dir.join("compiled")),
+        compile_timeout: compile_timeout(),
         catalog: config.settings.catalog.clone(),
     };
     let desired = layout::parse(config.layout, &files, &names, &options).map_err(|source| {
@@ -591,6 +595,17 @@ pub fn read_plan(
     })?;
     let plan = diff::plan(&config.name, &config.namespace, &desired, &live);
     Ok((plan, desired.warnings))
+}
+
+/// How long a `--compile` command may run: `GITSYNC_COMPILE_TIMEOUT`
+/// seconds, else [`layout::DEFAULT_COMPILE_TIMEOUT`].
+fn compile_timeout() -> Duration {
+    std::env::var("GITSYNC_COMPILE_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64)
+        .unwrap_or(layout::DEFAULT_COMPILE_TIMEOUT)
 }
 
 /// The next time a repo is due: now + its delay (see [`retry_delay`]) + a

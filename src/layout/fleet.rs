@@ -7,9 +7,7 @@
 //! instead of one per fix-and-retry cycle. Each resource's `spec` holds only
 //! its diff-scope fields, which is what later stages compare and apply.
 
-mod yaml;
-
-use super::{LayoutError, LiveNames, Problem, RepoFiles, check_readable};
+use super::{LayoutError, LiveNames, Path, Problem, RepoFiles, check_readable, describe, yaml};
 use crate::model::{DesiredResource, DesiredState};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
@@ -95,44 +93,6 @@ pub fn parse(files: &dyn RepoFiles, live: &LiveNames) -> Result<DesiredState, La
         resources,
         warnings: Vec::new(),
     })
-}
-
-/// A dotted path to a value: `modules.nginx.priority`. Keys that
-/// would make the path ambiguous (dots, brackets, empty) are quoted as
-/// `["a.b"]`.
-#[derive(Clone, Default)]
-struct Path(String);
-
-impl Path {
-    fn key(&self, key: &str) -> Path {
-        let plain = !key.is_empty() && !key.contains(['.', '[', ']', '"']);
-        if plain {
-            if self.0.is_empty() {
-                Path(key.to_string())
-            } else {
-                Path(format!("{}.{key}", self.0))
-            }
-        } else {
-            Path(format!("{}[{}]", self.0, Value::String(key.to_string())))
-        }
-    }
-}
-
-/// A short description of a value for "expected X, found Y" messages.
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) if n.is_f64() => format!("float {n}"),
-        Value::Number(n) => format!("integer {n}"),
-        Value::String(s) => {
-            let shown: String = s.chars().take(60).collect();
-            let ellipsis = if shown.len() < s.len() { "…" } else { "" };
-            format!("string {}{ellipsis}", Value::String(shown))
-        }
-        Value::Array(_) => "a sequence".to_string(),
-        Value::Object(_) => "a mapping".to_string(),
-    }
 }
 
 /// Walks the document, collecting problems and resources.

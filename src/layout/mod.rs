@@ -3,10 +3,15 @@
 //! can be checked (symlinks, sizes, paths) before anything parses it.
 
 pub mod fleet;
+pub mod manifests;
+mod yaml;
 
 use crate::model::{DesiredState, LayoutKind};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
 
 /// Largest file a layout reads: 1 MiB.
 pub const MAX_FILE_SIZE: u64 = 1_048_576;
@@ -73,12 +78,34 @@ impl LiveNames {
 }
 
 /// Host configuration a layout may need beyond the files themselves.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LayoutOptions {
+    /// The repo being read: manifests derive history keys from it.
+    pub repo: String,
     /// `--compile GLOB=COMMAND` pairs (manifests).
     pub compile: Vec<(String, String)>,
+    /// Where compiled output is kept between runs, keyed by blob id and
+    /// command (manifests); `None` compiles every time.
+    pub compile_cache: Option<PathBuf>,
+    /// How long one compile command may run before it is killed.
+    pub compile_timeout: Duration,
     /// `--catalog PATH` (nodered).
     pub catalog: Option<String>,
+}
+
+/// A compile command that runs longer than this is killed.
+pub const DEFAULT_COMPILE_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl Default for LayoutOptions {
+    fn default() -> Self {
+        LayoutOptions {
+            repo: String::new(),
+            compile: Vec::new(),
+            compile_cache: None,
+            compile_timeout: DEFAULT_COMPILE_TIMEOUT,
+            catalog: None,
+        }
+    }
 }
 
 /// One validation problem: the file, the path to the value inside it, and
@@ -120,6 +147,50 @@ fn render_problems(problems: &[Problem]) -> String {
         .join("\n")
 }
 
+/// A dotted path to a value inside a document: `modules.nginx.priority`,
+/// `tasks[1].requires`. Keys that
+/// would make the path ambiguous (dots, brackets, empty) are quoted as
+/// `["a.b"]`.
+#[derive(Clone, Default)]
+pub(crate) struct Path(pub(crate) String);
+
+impl Path {
+    pub(crate) fn key(&self, key: &str) -> Path {
+        let plain = !key.is_empty() && !key.contains(['.', '[', ']', '"']);
+        if plain {
+            if self.0.is_empty() {
+                Path(key.to_string())
+            } else {
+                Path(format!("{}.{key}", self.0))
+            }
+        } else {
+            Path(format!("{}[{}]", self.0, Value::String(key.to_string())))
+        }
+    }
+
+    /// The item at `index` (from 0) of a sequence: `tasks[2]`.
+    pub(crate) fn index(&self, index: usize) -> Path {
+        Path(format!("{}[{index}]", self.0))
+    }
+}
+
+/// A short description of a value for "expected X, found Y" messages.
+pub(crate) fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => format!("boolean {b}"),
+        Value::Number(n) if n.is_f64() => format!("float {n}"),
+        Value::Number(n) => format!("integer {n}"),
+        Value::String(s) => {
+            let shown: String = s.chars().take(60).collect();
+            let ellipsis = if shown.len() < s.len() { "…" } else { "" };
+            format!("string {}{ellipsis}", Value::String(shown))
+        }
+        Value::Array(_) => "a sequence".to_string(),
+        Value::Object(_) => "a mapping".to_string(),
+    }
+}
+
 /// Parse one commit's files with the given layout.
 pub fn parse(
     layout: LayoutKind,
@@ -127,10 +198,10 @@ pub fn parse(
     live: &LiveNames,
     options: &LayoutOptions,
 ) -> Result<DesiredState, LayoutError> {
-    let _ = options;
     match layout {
         LayoutKind::Fleet => fleet::parse(files, live),
-        LayoutKind::Manifests | LayoutKind::Nodered => Err(LayoutError::Other(format!(
+        LayoutKind::Manifests => manifests::parse(files, options),
+        LayoutKind::Nodered => Err(LayoutError::Other(format!(
             "the '{}' layout is not supported yet",
             layout.as_str()
         ))),

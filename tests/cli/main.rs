@@ -5,6 +5,7 @@ mod docs;
 mod fleet;
 mod harness;
 mod hooks;
+mod manifests;
 mod remotes;
 mod schedule;
 mod servers;

@@ -165,16 +165,28 @@ impl SettingsArgs {
         )?;
         file("--known-hosts", &self.known_hosts, &mut s.known_hosts)?;
         file("--ca-file", &self.ca_file, &mut s.ca_file)?;
-        let unsupported = [
-            ("--compile", !self.compile.is_empty()),
-            ("--catalog", self.catalog.is_some()),
-        ];
+        let unsupported = [("--catalog", self.catalog.is_some())];
         if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
             return Err(bad(format!(
                 "{flag} is not supported yet by this version of gitsync"
             )));
         }
-        if config.layout != LayoutKind::Fleet {
+        if !self.compile.is_empty() {
+            if config.layout != LayoutKind::Manifests {
+                return Err(bad(format!(
+                    "--compile applies to the manifests layout only; repo '{}' uses '{}'",
+                    config.name,
+                    config.layout.as_str()
+                )));
+            }
+            config.settings.compile = self
+                .compile
+                .iter()
+                .map(|rule| gitsync::layout::manifests::parse_compile_rule(rule))
+                .collect::<Result<_, _>>()
+                .map_err(bad)?;
+        }
+        if config.layout == LayoutKind::Nodered {
             return Err(bad(format!(
                 "the '{}' layout is not supported yet by this version of gitsync",
                 config.layout.as_str()

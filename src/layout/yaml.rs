@@ -1,12 +1,14 @@
-//! Loading `fleet.yaml` as plain data with explicit resource budgets.
+//! Loading repository YAML as plain data with explicit resource budgets,
+//! shared by every layout that reads YAML.
 //!
 //! `serde-saphyr` does the parsing; this module fixes its options so that a
-//! hostile document (alias bombs, deep nesting, object-building tags, several
-//! documents, duplicate keys) fails fast with a one-line message, and builds
-//! the [`Value`] through a seed that also bounds how much text alias
-//! expansion may produce (the parser's own budgets count events, not bytes).
+//! hostile document (alias bombs, deep nesting, object-building tags,
+//! unexpected extra documents, duplicate keys) fails fast with a one-line
+//! message, and builds the [`Value`] through a seed that also bounds how much
+//! text alias expansion may produce (the parser's own budgets count events,
+//! not bytes).
 
-use serde::Deserialize as _;
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 use serde_saphyr::budget::BudgetBreach;
@@ -28,13 +30,16 @@ pub const MAX_NODES: usize = 250_000;
 /// largest file, so one big string aliased thousands of times cannot
 /// exhaust memory while the event budgets are still far away.
 pub const MAX_EXPANDED_BYTES: usize = 8 * 1024 * 1024;
+/// Documents accepted in one multi-document file ([`load_all`]).
+pub const MAX_DOCUMENTS: usize = 1_000;
 
-fn options() -> serde_saphyr::Options {
+fn options(max_documents: usize) -> serde_saphyr::Options {
     serde_saphyr::options! {
         budget: serde_saphyr::budget! {
             max_depth: MAX_DEPTH,
-            // A second document is refused rather than silently ignored.
-            max_documents: 1,
+            // With [`load`], a second document is refused rather than
+            // silently ignored.
+            max_documents: max_documents,
             max_nodes: MAX_NODES,
             max_aliases: MAX_ALIASES,
             max_anchors: MAX_ALIASES,
@@ -66,28 +71,85 @@ fn options() -> serde_saphyr::Options {
 /// Parse one YAML document into a JSON value. An empty document (or one
 /// holding only comments or `null`) is `Value::Null`. The error is a one-line
 /// message with the line and column when the parser knows them.
-pub fn load(text: &str) -> Result<Value, String> {
+pub(crate) fn load(text: &str) -> Result<Value, String> {
     let used = Cell::new(0usize);
     let exceeded = Cell::new(false);
-    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options(), |de| {
+    let result = serde_saphyr::with_deserializer_from_str_with_options(text, options(1), |de| {
         BoundedValue {
             used: &used,
             exceeded: &exceeded,
         }
         .deserialize(de)
     });
-    result.map_err(|err| {
-        if exceeded.get() {
+    result.map_err(|err| explain(&err, exceeded.get(), 1))
+}
+
+/// Parse every document of a YAML stream (`---`-separated), in order, with
+/// the same budgets as [`load`] applied to the whole file. Empty documents
+/// (nothing, only comments, or `null`) are skipped, so an empty file is an
+/// empty list.
+pub(crate) fn load_all(text: &str) -> Result<Vec<Value>, String> {
+    STREAM_BUDGET.with(|budget| {
+        budget.used.set(0);
+        budget.exceeded.set(false);
+    });
+    let result = serde_saphyr::from_str_multiple_with_options::<StreamDocument, Vec<_>>(
+        text,
+        options(MAX_DOCUMENTS),
+    );
+    let exceeded = STREAM_BUDGET.with(|budget| budget.exceeded.get());
+    result
+        .map(|docs| docs.into_iter().map(|d| d.0).collect())
+        .map_err(|err| explain(&err, exceeded, MAX_DOCUMENTS))
+}
+
+/// The expansion budget of the stream [`load_all`] is reading. The
+/// multi-document API deserializes each document through `Deserialize`
+/// rather than a seed, so the shared counter lives beside the thread.
+struct StreamBudget {
+    used: Cell<usize>,
+    exceeded: Cell<bool>,
+}
+
+thread_local! {
+    static STREAM_BUDGET: StreamBudget = const {
+        StreamBudget {
+            used: Cell::new(0),
+            exceeded: Cell::new(false),
+        }
+    };
+}
+
+/// One document of a stream, built by [`BoundedValue`] against [`STREAM_BUDGET`].
+struct StreamDocument(Value);
+
+impl<'de> Deserialize<'de> for StreamDocument {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        STREAM_BUDGET.with(|budget| {
+            BoundedValue {
+                used: &budget.used,
+                exceeded: &budget.exceeded,
+            }
+            .deserialize(deserializer)
+            .map(StreamDocument)
+        })
+    }
+}
+
+/// The one-line message for a failed load.
+fn explain(err: &Error, expansion_exceeded: bool, max_documents: usize) -> String {
+    {
+        if expansion_exceeded {
             with_location(
                 format!(
                     "YAML alias expansion budget exceeded: the document expands to more than {MAX_EXPANDED_BYTES} bytes of text"
                 ),
-                &err,
+                err,
             )
         } else {
-            describe(&err)
+            describe(err, max_documents)
         }
-    })
+    }
 }
 
 /// Unwrap the alias and snippet wrappers to the error that happened.
@@ -112,13 +174,19 @@ fn with_location(message: String, err: &Error) -> String {
 /// A message an operator can act on, for the errors a hostile or mistyped
 /// file produces; anything else keeps the crate's own wording, which already
 /// ends with the line and column.
-fn describe(err: &Error) -> String {
+fn describe(err: &Error, max_documents: usize) -> String {
     let message = match original(err) {
         Error::MultipleDocuments { .. }
         | Error::Budget {
             breach: BudgetBreach::Documents { .. },
             ..
-        } => "more than one YAML document; fleet.yaml must hold exactly one".to_string(),
+        } if max_documents == 1 => {
+            "more than one YAML document; this file must hold exactly one".to_string()
+        }
+        Error::Budget {
+            breach: BudgetBreach::Documents { .. },
+            ..
+        } => format!("more than {max_documents} YAML documents in one file"),
         Error::Budget {
             breach: BudgetBreach::Depth { .. },
             ..
@@ -152,7 +220,7 @@ fn describe(err: &Error) -> String {
             None => "duplicate mapping key".to_string(),
         },
         Error::UnsupportedTag { tag, .. } => format!(
-            "YAML tag '{tag}' is not allowed; fleet.yaml is plain data (mappings, sequences, scalars)"
+            "YAML tag '{tag}' is not allowed; repository YAML is plain data (mappings, sequences, scalars)"
         ),
         Error::NullIntoString { .. } => "a mapping key is null; keys must be strings".to_string(),
         Error::NonFiniteFloat { value, .. } => {

@@ -1,0 +1,387 @@
+//! `--compile GLOB=COMMAND`: turning files that are not YAML or JSON (`*.py`,
+//! `*.jar`, ...) into resources by running a host-configured command on a
+//! private copy of each file and reading JSON from its stdout.
+//!
+//! Output is cached by the file's blob id, name and command, so a file that
+//! did not change is never compiled twice; deleting the cache only costs a
+//! recompile.
+
+use crate::layout::FileEntry;
+use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Most stdout a compile command may print.
+pub const MAX_OUTPUT: u64 = 16 * 1024 * 1024;
+/// Lines of stderr shown when a compile fails.
+const STDERR_LINES: usize = 5;
+/// Bytes of stderr kept (the end of it).
+const STDERR_KEEP: usize = 16 * 1024;
+
+/// Split `GLOB=COMMAND` at the first `=` and check both halves.
+pub fn parse_rule(spec: &str) -> Result<(String, String), String> {
+    let Some((glob, command)) = spec.split_once('=') else {
+        return Err(format!(
+            "--compile '{spec}' is not GLOB=COMMAND, e.g. '*.py=python3 -m mydags.compile'"
+        ));
+    };
+    let (glob, command) = (glob.trim(), command.trim());
+    check_glob(glob).map_err(|e| format!("--compile '{spec}': {e}"))?;
+    argv(command).map_err(|e| format!("--compile '{spec}': {e}"))?;
+    Ok((glob.to_string(), command.to_string()))
+}
+
+/// A glob is `/`-separated segments of literal text, `*` (any characters
+/// but `/`) and `?` (one character), or a whole `**` segment (any number of
+/// folders). Without a `/` it matches file names in any folder.
+fn check_glob(glob: &str) -> Result<(), String> {
+    if glob.is_empty() {
+        return Err("the glob is empty".into());
+    }
+    let trimmed = glob.strip_prefix('/').unwrap_or(glob);
+    for segment in trimmed.split('/') {
+        if segment.is_empty() {
+            return Err(format!(
+                "glob '{glob}' has an empty folder ('//' or a trailing '/')"
+            ));
+        }
+        if segment == "." || segment == ".." {
+            return Err(format!(
+                "glob '{glob}' must not contain '.' or '..' folders"
+            ));
+        }
+        if segment != "**" && segment.contains("**") {
+            return Err(format!(
+                "glob '{glob}': '**' must be a whole folder, as in '**/*.jar'"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The command's words, split like a shell would but without expansion.
+fn argv(command: &str) -> Result<Vec<String>, String> {
+    let words =
+        shell_words::split(command).map_err(|e| format!("cannot split the command: {e}"))?;
+    if words.first().is_none_or(|w| w.is_empty()) {
+        return Err("the command is empty".into());
+    }
+    Ok(words)
+}
+
+/// Whether `path` (relative to the repo path) matches `glob`.
+pub fn matches(glob: &str, path: &str) -> bool {
+    if !glob.trim_start_matches('/').contains('/') {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        return segment_matches(glob.as_bytes(), name.as_bytes());
+    }
+    let pattern: Vec<&str> = glob.trim_start_matches('/').split('/').collect();
+    let parts: Vec<&str> = path.split('/').collect();
+    path_matches(&pattern, &parts)
+}
+
+fn path_matches(pattern: &[&str], parts: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => parts.is_empty(),
+        Some((&"**", rest)) => (0..=parts.len()).any(|skip| path_matches(rest, &parts[skip..])),
+        Some((first, rest)) => parts.split_first().is_some_and(|(part, others)| {
+            segment_matches(first.as_bytes(), part.as_bytes()) && path_matches(rest, others)
+        }),
+    }
+}
+
+/// `*` and `?` within one path segment (byte-wise; `?` is one byte).
+fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0, 0);
+    // Where the last `*` was and how much text it has swallowed so far.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some(b'*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(&c) if c == b'?' || c == text[t] => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((sp, st)) => {
+                    p = sp + 1;
+                    t = st + 1;
+                    star = Some((sp, st + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    pattern[p..].iter().all(|&c| c == b'*')
+}
+
+/// Runs compile commands for one parse, with their cache.
+pub struct Compiler<'a> {
+    pub rules: &'a [(String, String)],
+    pub cache: Option<&'a Path>,
+    pub timeout: Duration,
+}
+
+impl Compiler<'_> {
+    /// The command of the first rule whose glob matches `path`.
+    pub fn command_for(&self, path: &str) -> Option<&str> {
+        self.rules
+            .iter()
+            .find(|(glob, _)| matches(glob, path))
+            .map(|(_, command)| command.as_str())
+    }
+
+    /// The JSON a command prints for one file, from the cache when the same
+    /// blob was compiled by the same command under the same name before.
+    pub fn compile(
+        &self,
+        entry: &FileEntry,
+        content: &[u8],
+        command: &str,
+    ) -> Result<Value, String> {
+        let name = entry.path.rsplit('/').next().unwrap_or(&entry.path);
+        let cached = self
+            .cache
+            .map(|dir| cache_file(dir, &entry.id, command, name));
+        if let Some(file) = &cached
+            && let Some(value) = read_cache(file, &entry.id, command, name)
+        {
+            return Ok(value);
+        }
+        let value = self.run(name, content, command)?;
+        if let Some(file) = &cached {
+            // The cache only saves work: a cache that cannot be written
+            // means compiling again next time, not a failed run.
+            let _ = write_cache(file, &entry.id, command, name, &value);
+        }
+        Ok(value)
+    }
+
+    fn run(&self, name: &str, content: &[u8], command: &str) -> Result<Value, String> {
+        let words = argv(command)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("gitsync-compile-");
+        // Only this user may read the copy: repository content can be private.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let folder = builder
+            .tempdir()
+            .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+        let file = folder.path().join(name);
+        std::fs::write(&file, content)
+            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+        let mut child = Command::new(&words[0])
+            .args(&words[1..])
+            .arg(&file)
+            .current_dir(folder.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run '{}': {e}", words[0]))?;
+        let stdout = read_in_background(child.stdout.take(), |mut r| {
+            let mut out = Vec::new();
+            (&mut r).take(MAX_OUTPUT + 1).read_to_end(&mut out)?;
+            // Keep the pipe drained so the command is never stuck writing.
+            std::io::copy(&mut r, &mut std::io::sink())?;
+            Ok(out)
+        });
+        let stderr = read_in_background(child.stderr.take(), |mut r| {
+            let mut kept = Vec::new();
+            let mut chunk = [0u8; 8192];
+            loop {
+                let n = r.read(&mut chunk)?;
+                if n == 0 {
+                    return Ok(kept);
+                }
+                kept.extend_from_slice(&chunk[..n]);
+                if kept.len() > 2 * STDERR_KEEP {
+                    kept.drain(..kept.len() - STDERR_KEEP);
+                }
+            }
+        });
+        let deadline = Instant::now() + self.timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Some(status),
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Ok(None) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
+                Err(e) => return Err(format!("cannot wait for '{}': {e}", words[0])),
+            }
+        };
+        // A process the command started may still hold the pipes open: wait
+        // a little for the output, then give up on it.
+        let grace = Duration::from_secs(2);
+        let stderr = stderr.recv_timeout(grace).unwrap_or_default();
+        let stderr = last_lines(&stderr);
+        let Some(status) = status else {
+            return Err(format!(
+                "'{command}' timed out after {} s and was stopped{stderr}",
+                self.timeout.as_secs_f64()
+            ));
+        };
+        if !status.success() {
+            let how = match status.code() {
+                Some(code) => format!("exited with status {code}"),
+                None => "was killed by a signal".to_string(),
+            };
+            return Err(format!("'{command}' {how}{stderr}"));
+        }
+        let stdout = stdout.recv_timeout(grace).unwrap_or_default();
+        if stdout.len() as u64 > MAX_OUTPUT {
+            return Err(format!(
+                "'{command}' printed more than {MAX_OUTPUT} bytes; output is limited to 16 MiB"
+            ));
+        }
+        serde_json::from_slice(&stdout)
+            .map_err(|e| format!("'{command}' did not print JSON ({e}){stderr}"))
+    }
+}
+
+/// Read a pipe to its end on a thread; the receiver gets the bytes (empty on
+/// a read error).
+fn read_in_background<R: Read + Send + 'static>(
+    pipe: Option<R>,
+    read: impl FnOnce(R) -> std::io::Result<Vec<u8>> + Send + 'static,
+) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    if let Some(pipe) = pipe {
+        std::thread::spawn(move || {
+            let _ = tx.send(read(pipe).unwrap_or_default());
+        });
+    }
+    rx
+}
+
+/// `; stderr: a | b | c` with the last non-empty lines, or nothing.
+fn last_lines(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let shown = &lines[lines.len().saturating_sub(STDERR_LINES)..];
+    format!("; stderr: {}", shown.join(" | "))
+}
+
+/// A stable 64-bit FNV-1a hash, for cache file names.
+fn fnv1a(parts: &[&str]) -> u64 {
+    parts.iter().fold(0xcbf29ce484222325, |h, part| {
+        part.bytes()
+            .chain(std::iter::once(0))
+            .fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    })
+}
+
+fn cache_file(dir: &Path, blob: &str, command: &str, name: &str) -> PathBuf {
+    dir.join(format!("{:016x}.json", fnv1a(&[blob, command, name])))
+}
+
+/// The cached output, if the file holds one for exactly this blob, command
+/// and name (the file name is a hash, so it is checked against its content).
+fn read_cache(file: &Path, blob: &str, command: &str, name: &str) -> Option<Value> {
+    let text = std::fs::read(file).ok()?;
+    let mut entry: Value = serde_json::from_slice(&text).ok()?;
+    let same = entry["blob"] == blob && entry["command"] == command && entry["name"] == name;
+    same.then(|| entry["output"].take())
+}
+
+fn write_cache(
+    file: &Path,
+    blob: &str,
+    command: &str,
+    name: &str,
+    output: &Value,
+) -> std::io::Result<()> {
+    let dir = file.parent().expect("cache files live in a folder");
+    std::fs::create_dir_all(dir)?;
+    let entry = serde_json::json!({
+        "blob": blob,
+        "command": command,
+        "name": name,
+        "output": output,
+    });
+    // Written beside and renamed, so a reader never sees half a file.
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    serde_json::to_writer(&mut tmp, &entry)?;
+    tmp.persist(file).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_glob_without_a_slash_matches_names_in_any_folder() {
+        assert!(matches("*.py", "etl.py"));
+        assert!(matches("*.py", "team-a/dags/etl.py"));
+        assert!(!matches("*.py", "etl.pyc"));
+        assert!(matches("etl_?.py", "x/etl_1.py"));
+        assert!(!matches("etl_?.py", "x/etl_10.py"));
+        assert!(matches("*", "a/b"));
+    }
+
+    #[test]
+    fn a_glob_with_a_slash_matches_the_whole_path() {
+        assert!(matches("dags/*.py", "dags/etl.py"));
+        assert!(!matches("dags/*.py", "dags/sub/etl.py"));
+        assert!(!matches("dags/*.py", "x/dags/etl.py"));
+        assert!(matches("**/*.jar", "a.jar"));
+        assert!(matches("**/*.jar", "lib/x/a.jar"));
+        assert!(matches("dags/**/*.py", "dags/etl.py"));
+        assert!(matches("dags/**/*.py", "dags/a/b/etl.py"));
+        assert!(matches("/dags/*.py", "dags/etl.py"));
+        assert!(matches("d*s/*_dag.py", "dags/x_dag.py"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_copy_lives_in_a_folder_only_this_user_can_read() {
+        let compiler = Compiler {
+            rules: &[],
+            cache: None,
+            timeout: Duration::from_secs(10),
+        };
+        let script = r#"sh -c 'printf "{\"mode\": \"%s\"}" "$(stat -c %a "$(dirname "$1")")"' c"#;
+        let out = compiler.run("a.py", b"x", script).unwrap();
+        assert_eq!(out["mode"], "700");
+    }
+
+    #[test]
+    fn rules_are_checked_when_given() {
+        assert_eq!(
+            parse_rule("*.py=python3 -m x.compile --mode=json"),
+            Ok(("*.py".into(), "python3 -m x.compile --mode=json".into()))
+        );
+        for (bad, needle) in [
+            ("*.py", "not GLOB=COMMAND"),
+            ("=python3", "the glob is empty"),
+            ("*.py=", "the command is empty"),
+            ("*.py=  ", "the command is empty"),
+            ("a**/*.py=x", "whole folder"),
+            ("dags//*.py=x", "empty folder"),
+            ("../*.py=x", "'..'"),
+            ("*.py=python3 'unclosed", "cannot split"),
+        ] {
+            let err = parse_rule(bad).unwrap_err();
+            assert!(err.contains(needle), "{bad}: {err}");
+        }
+    }
+}
