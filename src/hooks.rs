@@ -4,11 +4,11 @@
 //! failure rolls the apply back.
 
 use crate::apply::ApplyHook;
+use crate::process;
 use crate::store::Proposal;
 use serde_json::json;
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// Default time a hook may run.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -100,86 +100,28 @@ impl ApplyHook for HookRunner {
     }
 }
 
-/// Run `cmd` with `stdin`, capture stdout and stderr, kill it after
-/// `timeout`. Returns the combined output on success; on failure, the last
-/// lines of stderr.
-pub fn run_with_timeout(
-    mut cmd: Command,
-    stdin: &[u8],
-    timeout: Duration,
-) -> Result<String, String> {
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start: {e}"))?;
-    let mut pipe_in = child.stdin.take().expect("stdin is piped");
-    let input = stdin.to_vec();
-    // Feed stdin and drain the pipes on threads so a chatty or stubborn
-    // child can never deadlock us.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe_in.write_all(&input);
-    });
-    let mut out_pipe = child.stdout.take().expect("stdout is piped");
-    let mut err_pipe = child.stderr.take().expect("stderr is piped");
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait().map_err(|e| e.to_string())? {
-            Some(status) => break Some(status),
-            None if start.elapsed() >= timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
-        }
+/// Bytes of hook stdout kept for `proposals show`.
+const MAX_OUTPUT: u64 = 64 * 1024;
+
+/// Run a hook with `stdin` and `timeout`. Returns what it printed on
+/// success; on failure, how it ended and the last lines of its stderr.
+pub fn run_with_timeout(cmd: Command, stdin: &[u8], timeout: Duration) -> Result<String, String> {
+    let done = process::run(cmd, Some(stdin.to_vec()), timeout, MAX_OUTPUT)?;
+    let tail = process::last_lines(&done.stderr, REASON_LINES);
+    if done.success() {
+        let mut out = String::from_utf8_lossy(&done.stdout).into_owned();
+        out.push_str(&String::from_utf8_lossy(&done.stderr));
+        return Ok(out);
+    }
+    let how = match done.status {
+        None => format!("timed out after {}s", timeout.as_secs()),
+        Some(_) => done.describe(timeout),
     };
-    let _ = writer.join();
-    let stdout = String::from_utf8_lossy(&out_reader.join().unwrap_or_default()).into_owned();
-    let stderr = String::from_utf8_lossy(&err_reader.join().unwrap_or_default()).into_owned();
-    let tail = last_lines(&stderr, REASON_LINES);
-    match status {
-        None => Err(format!(
-            "timed out after {}s{}",
-            timeout.as_secs(),
-            suffix(&tail)
-        )),
-        Some(s) if s.success() => Ok(format!("{stdout}{stderr}")),
-        Some(s) => Err(format!(
-            "exited with {}{}",
-            s.code()
-                .map(|c| format!("status {c}"))
-                .unwrap_or_else(|| "a signal".into()),
-            suffix(&tail)
-        )),
-    }
-}
-
-fn suffix(tail: &str) -> String {
-    if tail.is_empty() {
-        String::new()
+    Err(if tail.is_empty() {
+        how
     } else {
-        format!(": {tail}")
-    }
-}
-
-/// The last `n` non-empty lines, joined with " | " to fit on one line.
-pub fn last_lines(text: &str, n: usize) -> String {
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    lines[lines.len().saturating_sub(n)..].join(" | ")
+        format!("{how}: {tail}")
+    })
 }
 
 #[cfg(test)]

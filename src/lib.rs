@@ -10,6 +10,7 @@ pub mod hooks;
 pub mod layout;
 pub mod metrics;
 pub mod model;
+pub mod process;
 pub mod propose;
 pub mod reconcile;
 pub mod source;

@@ -144,7 +144,7 @@ impl Context {
         self.cache_dir.join("mirrors").join(format!(
             "{}-{:016x}.git",
             repo.name,
-            fnv1a(repo.url.as_bytes())
+            crate::process::fnv1a(&[&repo.url])
         ))
     }
 
@@ -651,20 +651,17 @@ fn random_u64() -> u64 {
     h.finish()
 }
 
-/// A stable 64-bit FNV-1a hash (std's hasher may change between releases).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
-    })
-}
-
 /// Errors in runs are stored on one line.
 fn one_line(s: &str) -> String {
-    s.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut out = String::new();
+    for line in s.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !out.is_empty() {
+            // "3 validation errors:" introduces a list: no ";" after it.
+            out.push_str(if out.ends_with(':') { " " } else { "; " });
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// Apply the retention policy to every repo's runs now.

@@ -7,19 +7,16 @@
 //! recompile.
 
 use crate::layout::FileEntry;
+use crate::process;
 use serde_json::Value;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 /// Most stdout a compile command may print.
 pub const MAX_OUTPUT: u64 = 16 * 1024 * 1024;
 /// Lines of stderr shown when a compile fails.
 const STDERR_LINES: usize = 5;
-/// Bytes of stderr kept (the end of it).
-const STDERR_KEEP: usize = 16 * 1024;
 
 /// Split `GLOB=COMMAND` at the first `=` and check both halves.
 pub fn parse_rule(spec: &str) -> Result<(String, String), String> {
@@ -176,70 +173,21 @@ impl Compiler<'_> {
         let file = folder.path().join(name);
         std::fs::write(&file, content)
             .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-        let mut child = Command::new(&words[0])
-            .args(&words[1..])
-            .arg(&file)
-            .current_dir(folder.path())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
+        let mut cmd = Command::new(&words[0]);
+        cmd.args(&words[1..]).arg(&file).current_dir(folder.path());
+        let done = process::run(cmd, None, self.timeout, MAX_OUTPUT)
             .map_err(|e| format!("cannot run '{}': {e}", words[0]))?;
-        let stdout = read_in_background(child.stdout.take(), |mut r| {
-            let mut out = Vec::new();
-            (&mut r).take(MAX_OUTPUT + 1).read_to_end(&mut out)?;
-            // Keep the pipe drained so the command is never stuck writing.
-            std::io::copy(&mut r, &mut std::io::sink())?;
-            Ok(out)
-        });
-        let stderr = read_in_background(child.stderr.take(), |mut r| {
-            let mut kept = Vec::new();
-            let mut chunk = [0u8; 8192];
-            loop {
-                let n = r.read(&mut chunk)?;
-                if n == 0 {
-                    return Ok(kept);
-                }
-                kept.extend_from_slice(&chunk[..n]);
-                if kept.len() > 2 * STDERR_KEEP {
-                    kept.drain(..kept.len() - STDERR_KEEP);
-                }
-            }
-        });
-        let deadline = Instant::now() + self.timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20))
-                }
-                Ok(None) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
-                }
-                Err(e) => return Err(format!("cannot wait for '{}': {e}", words[0])),
-            }
+        let stderr = match process::last_lines(&done.stderr, STDERR_LINES) {
+            tail if tail.is_empty() => String::new(),
+            tail => format!("; stderr: {tail}"),
         };
-        // A process the command started may still hold the pipes open: wait
-        // a little for the output, then give up on it.
-        let grace = Duration::from_secs(2);
-        let stderr = stderr.recv_timeout(grace).unwrap_or_default();
-        let stderr = last_lines(&stderr);
-        let Some(status) = status else {
+        if !done.success() {
             return Err(format!(
-                "'{command}' timed out after {} s and was stopped{stderr}",
-                self.timeout.as_secs_f64()
+                "'{command}' {}{stderr}",
+                done.describe(self.timeout)
             ));
-        };
-        if !status.success() {
-            let how = match status.code() {
-                Some(code) => format!("exited with status {code}"),
-                None => "was killed by a signal".to_string(),
-            };
-            return Err(format!("'{command}' {how}{stderr}"));
         }
-        let stdout = stdout.recv_timeout(grace).unwrap_or_default();
+        let stdout = done.stdout;
         if stdout.len() as u64 > MAX_OUTPUT {
             return Err(format!(
                 "'{command}' printed more than {MAX_OUTPUT} bytes; output is limited to 16 MiB"
@@ -250,47 +198,11 @@ impl Compiler<'_> {
     }
 }
 
-/// Read a pipe to its end on a thread; the receiver gets the bytes (empty on
-/// a read error).
-fn read_in_background<R: Read + Send + 'static>(
-    pipe: Option<R>,
-    read: impl FnOnce(R) -> std::io::Result<Vec<u8>> + Send + 'static,
-) -> mpsc::Receiver<Vec<u8>> {
-    let (tx, rx) = mpsc::channel();
-    if let Some(pipe) = pipe {
-        std::thread::spawn(move || {
-            let _ = tx.send(read(pipe).unwrap_or_default());
-        });
-    }
-    rx
-}
-
-/// `; stderr: a | b | c` with the last non-empty lines, or nothing.
-fn last_lines(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    if lines.is_empty() {
-        return String::new();
-    }
-    let shown = &lines[lines.len().saturating_sub(STDERR_LINES)..];
-    format!("; stderr: {}", shown.join(" | "))
-}
-
-/// A stable 64-bit FNV-1a hash, for cache file names.
-fn fnv1a(parts: &[&str]) -> u64 {
-    parts.iter().fold(0xcbf29ce484222325, |h, part| {
-        part.bytes()
-            .chain(std::iter::once(0))
-            .fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
-    })
-}
-
 fn cache_file(dir: &Path, blob: &str, command: &str, name: &str) -> PathBuf {
-    dir.join(format!("{:016x}.json", fnv1a(&[blob, command, name])))
+    dir.join(format!(
+        "{:016x}.json",
+        process::fnv1a(&[blob, command, name])
+    ))
 }
 
 /// The cached output, if the file holds one for exactly this blob, command

@@ -1,0 +1,181 @@
+//! Running a host-configured command (an apply hook, a compile command)
+//! without a shell, under a timeout, with its output captured and bounded.
+
+use std::io::{Read, Write};
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Bytes of stderr kept (the tail) for error messages.
+const STDERR_KEEP: usize = 64 * 1024;
+/// How long to wait for output after the command ended: a process it
+/// started may still hold the pipes open.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// What a finished (or stopped) command left behind.
+#[derive(Debug)]
+pub struct Finished {
+    /// `None` when the command ran past the timeout and was killed.
+    pub status: Option<ExitStatus>,
+    /// At most `max_stdout + 1` bytes, so that a caller can tell it overflowed.
+    pub stdout: Vec<u8>,
+    /// The tail of stderr.
+    pub stderr: Vec<u8>,
+}
+
+impl Finished {
+    pub fn success(&self) -> bool {
+        self.status.is_some_and(|s| s.success())
+    }
+
+    /// "exited with status 3", "was killed by a signal" or "timed out after 5 s".
+    pub fn describe(&self, timeout: Duration) -> String {
+        match self.status {
+            None => format!(
+                "timed out after {} s and was stopped",
+                timeout.as_secs_f64()
+            ),
+            Some(s) => match s.code() {
+                Some(code) => format!("exited with status {code}"),
+                None => "was killed by a signal".to_string(),
+            },
+        }
+    }
+}
+
+/// Run `cmd` with `stdin` (or none), collecting stdout (up to `max_stdout`
+/// bytes kept; the rest is drained so the command never blocks on a full
+/// pipe) and the tail of stderr; kill it after `timeout`.
+pub fn run(
+    mut cmd: Command,
+    stdin: Option<Vec<u8>>,
+    timeout: Duration,
+    max_stdout: u64,
+) -> Result<Finished, String> {
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| format!("cannot start: {e}"))?;
+    if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        // A command that does not read its stdin must not block us.
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&input);
+        });
+    }
+    let stdout = read_in_background(child.stdout.take(), move |mut r| {
+        let mut out = Vec::new();
+        (&mut r).take(max_stdout + 1).read_to_end(&mut out)?;
+        std::io::copy(&mut r, &mut std::io::sink())?;
+        Ok(out)
+    });
+    let stderr = read_in_background(child.stderr.take(), |mut r| {
+        let mut kept = Vec::new();
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = r.read(&mut chunk)?;
+            if n == 0 {
+                return Ok(kept);
+            }
+            kept.extend_from_slice(&chunk[..n]);
+            if kept.len() > 2 * STDERR_KEEP {
+                kept.drain(..kept.len() - STDERR_KEEP);
+            }
+        }
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child
+            .try_wait()
+            .map_err(|e| format!("cannot wait for it: {e}"))?
+        {
+            Some(status) => break Some(status),
+            None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            None => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+        }
+    };
+    Ok(Finished {
+        status,
+        stdout: stdout.recv_timeout(GRACE).unwrap_or_default(),
+        stderr: stderr.recv_timeout(GRACE).unwrap_or_default(),
+    })
+}
+
+/// Read a pipe to its end on a thread; the receiver gets the bytes (empty
+/// on a read error).
+fn read_in_background<R: Read + Send + 'static>(
+    pipe: Option<R>,
+    read: impl FnOnce(R) -> std::io::Result<Vec<u8>> + Send + 'static,
+) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    if let Some(pipe) = pipe {
+        std::thread::spawn(move || {
+            let _ = tx.send(read(pipe).unwrap_or_default());
+        });
+    }
+    rx
+}
+
+/// The last `n` non-empty lines, joined with " | " to fit on one line.
+pub fn last_lines(text: &[u8], n: usize) -> String {
+    let text = String::from_utf8_lossy(text);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines[lines.len().saturating_sub(n)..].join(" | ")
+}
+
+/// A stable 64-bit FNV-1a hash of `parts` (std's hasher may change between
+/// releases), for cache and mirror names.
+pub fn fnv1a(parts: &[&str]) -> u64 {
+    parts.iter().fold(0xcbf29ce484222325, |h, part| {
+        part.bytes()
+            .chain(std::iter::once(0))
+            .fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_command_that_hangs_is_killed() {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("30");
+        let done = run(cmd, None, Duration::from_millis(200), 1024).unwrap();
+        assert!(done.status.is_none());
+        assert!(
+            done.describe(Duration::from_millis(200))
+                .starts_with("timed out")
+        );
+    }
+
+    #[test]
+    fn output_is_bounded_and_stderr_keeps_its_tail() {
+        let mut cmd = Command::new("sh");
+        cmd.args([
+            "-c",
+            "head -c 5000 /dev/zero; for i in 1 2 3 4 5 6 7; do echo line$i >&2; done; exit 3",
+        ]);
+        let done = run(cmd, Some(b"ignored".to_vec()), Duration::from_secs(10), 100).unwrap();
+        assert_eq!(done.stdout.len(), 101);
+        assert_eq!(
+            done.describe(Duration::from_secs(10)),
+            "exited with status 3"
+        );
+        assert_eq!(
+            last_lines(&done.stderr, 5),
+            "line3 | line4 | line5 | line6 | line7"
+        );
+    }
+}
