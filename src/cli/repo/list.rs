@@ -103,6 +103,27 @@ pub fn show(ctx: &mut Ctx, args: ShowArgs) -> CmdResult {
                 .unwrap_or_else(|| "-".into()),
         ),
     ];
+    let mut lines = lines.to_vec();
+    // Host configuration, when set: references and commands, never secrets.
+    let st = &c.settings;
+    let refs = [
+        ("username", &st.username),
+        ("password", &st.password),
+        ("ssh key", &st.ssh_key),
+        ("ssh passphrase", &st.ssh_passphrase),
+        ("catalog", &st.catalog),
+    ];
+    for (k, v) in refs {
+        if let Some(v) = v {
+            lines.push((k, v.clone()));
+        }
+    }
+    for (glob, command) in &st.compile {
+        lines.push(("compile", format!("{glob}={command}")));
+    }
+    for (kind, command) in &st.apply_hooks {
+        lines.push(("apply hook", format!("{kind}={command}")));
+    }
     for (k, v) in lines {
         ctx.ui.line(&format!("{k:<14} {v}"))?;
     }
