@@ -3,6 +3,7 @@
 //! can be checked (symlinks, sizes, paths) before anything parses it.
 
 pub mod fleet;
+pub mod nodered;
 
 use crate::model::{DesiredState, LayoutKind};
 use std::collections::{BTreeMap, HashSet};
@@ -130,7 +131,8 @@ pub fn parse(
     let _ = options;
     match layout {
         LayoutKind::Fleet => fleet::parse(files, live),
-        LayoutKind::Manifests | LayoutKind::Nodered => Err(LayoutError::Other(format!(
+        LayoutKind::Nodered => nodered::parse(files, options),
+        LayoutKind::Manifests => Err(LayoutError::Other(format!(
             "the '{}' layout is not supported yet",
             layout.as_str()
         ))),
