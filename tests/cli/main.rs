@@ -5,3 +5,4 @@ mod docs;
 mod fleet;
 mod harness;
 mod hooks;
+mod nodered;
