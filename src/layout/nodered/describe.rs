@@ -53,13 +53,18 @@ pub fn describe_change(
             removed.push(format!("  - {}", label(Some(node))));
         }
     }
-    let mut out = format!(
-        "{title}: {} node{} added, {} removed, {} changed\n",
-        added.len(),
-        if added.len() == 1 { "" } else { "s" },
-        removed.len(),
-        changed.len()
-    );
+    // A config node is one node: its change line says it all.
+    let mut out = if kind == "config" {
+        String::new()
+    } else {
+        format!(
+            "{title}: {} node{} added, {} removed, {} changed\n",
+            added.len(),
+            if added.len() == 1 { "" } else { "s" },
+            removed.len(),
+            changed.len()
+        )
+    };
     for section in [added, removed, changed] {
         let extra = section.len().saturating_sub(MAX_LINES);
         for line in section.into_iter().take(MAX_LINES) {

@@ -395,5 +395,14 @@ fn a_flow_change_is_summarized_node_by_node() {
         ),
         "{removed}"
     );
+    assert_eq!(
+        describe_change(
+            "config",
+            Some(&find(&old, "config", "d2c4e6f8a0b1c3d5").spec),
+            Some(&find(&new, "config", "d2c4e6f8a0b1c3d5").spec),
+        )
+        .unwrap(),
+        "  ~ mqtt-broker 'Home broker' (d2c4e6f8a0b1c3d5): broker\n"
+    );
     assert_eq!(describe_change("package", None, Some(&json!({}))), None);
 }
