@@ -101,7 +101,7 @@ pub fn plan(repo: &str, namespace: &str, desired: &DesiredState, live: &[LiveRes
             )),
             Some(l) if canonical(&l.spec) == canonical(&d.spec) => {}
             Some(l) => plan.diffs.push(Diff {
-                rendered: render(Some(&l.spec), Some(&d.spec)),
+                rendered: render_change(&d.kind, Some(&l.spec), Some(&d.spec)),
                 key,
                 change: Change::Update,
                 base: Some(l.spec.clone()),
@@ -111,7 +111,7 @@ pub fn plan(repo: &str, namespace: &str, desired: &DesiredState, live: &[LiveRes
                 history_key: l.history_key.clone(),
             }),
             None => plan.diffs.push(Diff {
-                rendered: render(None, Some(&d.spec)),
+                rendered: render_change(&d.kind, None, Some(&d.spec)),
                 key,
                 change: Change::Create,
                 base: None,
@@ -126,7 +126,7 @@ pub fn plan(repo: &str, namespace: &str, desired: &DesiredState, live: &[LiveRes
             plan.diffs.push(Diff {
                 key: l.key.clone(),
                 change: Change::Destroy,
-                rendered: render(Some(&l.spec), None),
+                rendered: render_change(&l.key.kind, Some(&l.spec), None),
                 base: Some(l.spec.clone()),
                 desired: None,
                 source_path: l.source_path.clone(),
@@ -169,6 +169,16 @@ pub fn to_yaml(spec: &Value) -> String {
     match spec {
         Value::Object(m) if m.is_empty() => "{}\n".to_string(),
         _ => serde_saphyr::to_string(spec).unwrap_or_else(|_| canonical(spec)),
+    }
+}
+
+/// The rendered diff of one resource: for Node-RED flows, subflows and
+/// config nodes a node-level summary comes first.
+fn render_change(kind: &str, base: Option<&Value>, desired: Option<&Value>) -> String {
+    let text = render(base, desired);
+    match crate::layout::nodered::describe_change(kind, base, desired) {
+        Some(summary) => format!("{summary}{text}"),
+        None => text,
     }
 }
 

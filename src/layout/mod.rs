@@ -4,6 +4,7 @@
 
 pub mod fleet;
 pub mod manifests;
+pub mod nodered;
 mod yaml;
 
 use crate::model::{DesiredState, LayoutKind};
@@ -201,10 +202,7 @@ pub fn parse(
     match layout {
         LayoutKind::Fleet => fleet::parse(files, live),
         LayoutKind::Manifests => manifests::parse(files, options),
-        LayoutKind::Nodered => Err(LayoutError::Other(format!(
-            "the '{}' layout is not supported yet",
-            layout.as_str()
-        ))),
+        LayoutKind::Nodered => nodered::parse(files, options),
     }
 }
 

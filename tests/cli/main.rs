@@ -6,6 +6,7 @@ mod fleet;
 mod harness;
 mod hooks;
 mod manifests;
+mod nodered;
 mod remotes;
 mod schedule;
 mod servers;

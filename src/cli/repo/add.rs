@@ -165,12 +165,6 @@ impl SettingsArgs {
         )?;
         file("--known-hosts", &self.known_hosts, &mut s.known_hosts)?;
         file("--ca-file", &self.ca_file, &mut s.ca_file)?;
-        let unsupported = [("--catalog", self.catalog.is_some())];
-        if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
-            return Err(bad(format!(
-                "{flag} is not supported yet by this version of gitsync"
-            )));
-        }
         if !self.compile.is_empty() {
             if config.layout != LayoutKind::Manifests {
                 return Err(bad(format!(
@@ -186,9 +180,12 @@ impl SettingsArgs {
                 .collect::<Result<_, _>>()
                 .map_err(bad)?;
         }
-        if config.layout == LayoutKind::Nodered {
+        if let Some(path) = &self.catalog {
+            config.settings.catalog = Some(catalog_path(path)?);
+        }
+        if config.settings.catalog.is_some() && config.layout != LayoutKind::Nodered {
             return Err(bad(format!(
-                "the '{}' layout is not supported yet by this version of gitsync",
+                "--catalog is for the nodered layout, not '{}'",
                 config.layout.as_str()
             )));
         }
@@ -230,6 +227,32 @@ fn file(flag: &str, given: &Option<String>, slot: &mut Option<String>) -> CmdRes
         }
     }
     Ok(())
+}
+
+/// An absolute path to a readable node catalog: syncs run from cron or
+/// systemd in another folder, so a relative path is resolved now.
+fn catalog_path(path: &str) -> CmdResult<String> {
+    let bad = |why: String| {
+        CommandError::usage(format!("invalid --catalog '{path}': {why}"))
+            .with_hint("give a file in the format of Node-RED's .config.nodes.json")
+    };
+    let absolute = std::path::absolute(path).map_err(|e| bad(e.to_string()))?;
+    let bytes = std::fs::read(&absolute).map_err(|e| bad(e.to_string()))?;
+    let value = gitsync::layout::nodered::parse_json(&bytes).map_err(bad)?;
+    gitsync::layout::nodered::Catalog::from_json(&value).map_err(|problems| {
+        bad(problems
+            .into_iter()
+            .map(|(at, why)| {
+                if at.is_empty() {
+                    why
+                } else {
+                    format!("{at}: {why}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "))
+    })?;
+    Ok(absolute.display().to_string())
 }
 
 fn default_max_proposals() -> CmdResult<u32> {
