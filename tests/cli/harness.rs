@@ -12,6 +12,17 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }
 
+/// The path of one of the example hooks in `contrib/hooks/`.
+pub fn contrib(name: &str) -> String {
+    fixtures()
+        .parent()
+        .unwrap()
+        .join("contrib/hooks")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 /// One hermetic environment: a state file, a cache folder, a HOME, and
 /// upstream repos, all under one temporary folder.
 pub struct TestEnv {

@@ -1,18 +1,10 @@
 //! Apply hooks, recovery retries, namespaces and the audit trail: applied
 //! changes reach the world outside the state file all-or-nothing.
 
-use crate::harness::{GitRepo, TestEnv};
+use crate::harness::{GitRepo, TestEnv, contrib};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-
-fn contrib(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("contrib/hooks")
-        .join(name)
-        .display()
-        .to_string()
-}
+use std::path::PathBuf;
 
 /// A registered fleet repo holding fixtures/fleet/v1.
 fn fleet(env: &TestEnv, name: &str, flags: &[&str]) -> GitRepo {

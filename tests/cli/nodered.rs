@@ -3,7 +3,7 @@
 //! through a catalog or reported; packages and flows reach a real Node-RED
 //! through the contrib hooks.
 
-use crate::harness::{GitRepo, TestEnv, fixtures};
+use crate::harness::{GitRepo, TestEnv, contrib, fixtures};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -13,14 +13,6 @@ const SENSORS: &str = "5e1f0c2a8b7d3e91";
 const DASHBOARD: &str = "7c3a9e4b2f1d6a08";
 const MAINTENANCE: &str = "0b8d6f2e4c9a1357";
 const BROKER: &str = "d2c4e6f8a0b1c3d5";
-
-fn contrib(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("contrib/hooks")
-        .join(name)
-        .display()
-        .to_string()
-}
 
 /// An upstream repo holding `fixtures/nodered/<fixture>`, registered as
 /// `flows` with the nodered layout and `flags`.
