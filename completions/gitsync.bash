@@ -2068,12 +2068,20 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__status)
-            opts="-o -q -v -h --exit-code --state --output --color --quiet --verbose --metrics-file --help"
+            opts="-n -o -q -v -h --exit-code --namespace --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --state)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -336,6 +336,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -l metrics-file -
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s n -l namespace -d 'Only the repos of this namespace' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''

@@ -19,6 +19,9 @@ pub struct Args {
     /// Exit 3 when any repo is not in-sync
     #[arg(long)]
     pub exit_code: bool,
+    /// Only the repos of this namespace
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
 }
 
 const HEALTH_WORDS: &str = "\
@@ -36,6 +39,14 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         Some(n) => vec![super::repo::find(ctx, n)?],
         None => store::repos::list(ctx.store()?.conn())?,
     };
+    let repos: Vec<_> = repos
+        .into_iter()
+        .filter(|r| {
+            args.namespace
+                .as_ref()
+                .is_none_or(|ns| &r.config.namespace == ns)
+        })
+        .collect();
     let now = ctx.now;
     let context = ctx.open()?;
     let halted = context.store.halted()?;

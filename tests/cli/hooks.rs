@@ -336,6 +336,9 @@ fn namespaces_keep_two_repos_with_the_same_names_apart() {
     let status = env.json(&["status"]);
     assert_eq!(status["halted"], false, "no global halt");
     assert_eq!(status["halts"][0]["namespace"], "team-b");
+    let only_b = env.json(&["status", "--namespace", "team-b"]);
+    assert_eq!(only_b["repos"].as_array().unwrap().len(), 1);
+    assert_eq!(only_b["repos"][0]["name"], "team-b");
     // A repo that owns live resources cannot move namespace.
     env.run(&["repo", "pause", "team-a"]).success();
     let out = env.run(&["repo", "set", "team-a", "--namespace", "team-b"]);
