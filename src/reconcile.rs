@@ -475,7 +475,51 @@ pub fn fetch(
             " (unchanged, nothing transferred)"
         }
     ));
+    if fetched.transferred && pack_count(&path) > max_packs() {
+        // gix does not repack: every fetch that brings something adds a
+        // pack. Past the limit, fetch a fresh shallow mirror beside the old
+        // one and swap them, so a failure keeps the last good mirror.
+        log(&format!(
+            "{}: {} packs in the mirror; rebuilding it",
+            config.name,
+            pack_count(&path)
+        ));
+        if let Ok(fresh) = rebuild_mirror(&path, &remote) {
+            return Ok((fresh, fetched.commit));
+        }
+    }
     Ok((mirror, fetched.commit))
+}
+
+/// Packs in a mirror before it is rebuilt (env `GITSYNC_MIRROR_MAX_PACKS`).
+fn max_packs() -> usize {
+    std::env::var("GITSYNC_MIRROR_MAX_PACKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50)
+}
+
+fn pack_count(mirror: &Path) -> usize {
+    std::fs::read_dir(mirror.join("objects/pack"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+fn rebuild_mirror(path: &Path, remote: &Remote) -> Result<Mirror, SourceError> {
+    let fresh = path.with_extension("rebuild");
+    let old = path.with_extension("old");
+    let _ = std::fs::remove_dir_all(&fresh);
+    let _ = std::fs::remove_dir_all(&old);
+    let io = |e: std::io::Error| SourceError::Other(format!("cannot swap mirrors: {e}"));
+    Mirror::open_or_init(&fresh)?.fetch(remote)?;
+    std::fs::rename(path, &old).map_err(io)?;
+    std::fs::rename(&fresh, path).map_err(io)?;
+    let _ = std::fs::remove_dir_all(&old);
+    Mirror::open_or_init(path)
 }
 
 /// The mirror as last fetched, without touching the network.

@@ -813,3 +813,43 @@ fn tags_and_pinned_commits_are_followed() {
     let run = env.json(&["sync", "tagged"])[0].clone();
     assert_eq!(run["revision"], up.head());
 }
+
+// Guards: gix never repacks, so a mirror that piles up packs is rebuilt.
+#[test]
+fn a_mirror_with_too_many_packs_is_rebuilt() {
+    let (mut env, up) = fleet_env(&[]);
+    env.env
+        .push(("GITSYNC_MIRROR_MAX_PACKS".into(), "2".into()));
+    let packs = |env: &TestEnv| {
+        let mirrors = std::fs::read_dir(env.cache().join("mirrors")).unwrap();
+        let mirror = mirrors
+            .filter_map(Result::ok)
+            .find(|e| e.path().extension().is_some_and(|x| x == "git"))
+            .unwrap()
+            .path();
+        std::fs::read_dir(mirror.join("objects/pack"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+            .count()
+    };
+    let text = std::fs::read_to_string(up.path.join("fleet.yaml")).unwrap();
+    for workers in 5..10 {
+        up.write(
+            "fleet.yaml",
+            &text.replace("nginx_workers: 4", &format!("nginx_workers: {workers}")),
+        );
+        let head = up.commit(&format!("{workers} workers"));
+        let run = env.json(&["sync", "fleet"])[0].clone();
+        assert_eq!(run["revision"], head);
+        assert!(packs(&env) <= 2, "{} packs after {workers}", packs(&env));
+    }
+    let p = env.json(&["proposals", "list"]);
+    assert!(
+        p.as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "nginx-public")
+    );
+    env.run(&["diff", "--offline", "--exit-code"]).code(3);
+}
