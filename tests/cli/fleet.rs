@@ -853,3 +853,37 @@ fn a_mirror_with_too_many_packs_is_rebuilt() {
     );
     env.run(&["diff", "--offline", "--exit-code"]).code(3);
 }
+
+#[test]
+fn what_an_operator_sees_when_reviewing_a_second_commit() {
+    let (mut env, up) = fleet_env(&["--auto-apply"]);
+    env.env
+        .push(("GITSYNC_NOW".into(), "2024-06-01T12:00:00Z".into()));
+    env.json(&["sync", "fleet"]);
+    up.load_fixture("fleet/v2");
+    up.commit("v2: more workers, exporter gone");
+    let out = env.run(&["sync", "fleet"]).success();
+    insta::assert_snapshot!("review_sync", env.normalize(&out));
+    let out = env.run(&["proposals", "list"]).success();
+    insta::assert_snapshot!("review_list", env.normalize(&out));
+    let id = find(&env.json(&["proposals", "list"]), "module", "node-exporter")["id"].to_string();
+    let out = env.run(&["proposals", "show", &id]).success();
+    insta::assert_snapshot!("review_show", env.normalize(&out));
+    let out = env.run(&["proposals", "approve", &id, "--apply"]).code(1);
+    insta::assert_snapshot!("review_refused", env.normalize(&out));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let (env, _up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    let plain = env.run(&["diff", "fleet"]).code(0);
+    assert!(
+        !plain.stdout.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    let forced = env.run(&["--color", "always", "diff", "fleet"]);
+    assert!(forced.stdout.contains("\x1b[32m+"), "{}", forced.stdout);
+    let never = env.run(&["--color", "never", "diff", "fleet"]);
+    assert!(!never.stdout.contains('\x1b'));
+}

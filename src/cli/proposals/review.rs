@@ -206,8 +206,8 @@ fn report(ctx: &mut Ctx, results: &[Reviewed], verb: &str) -> CmdResult<()> {
     for (id, status, reason, ok) in results {
         let line = match (ok, reason) {
             (true, _) => format!("proposal {id}: {verb}"),
-            (false, Some(r)) => format!("proposal {id}: not {verb}: {} ({r})", status.as_str()),
-            (false, None) => format!("proposal {id}: not {verb}: {}", status.as_str()),
+            (false, Some(r)) => format!("proposal {id}: not {verb} ({}): {r}", status.as_str()),
+            (false, None) => format!("proposal {id}: not {verb} ({})", status.as_str()),
         };
         ctx.ui.line(&line)?;
     }
