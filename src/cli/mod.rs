@@ -139,6 +139,8 @@ Environment:
     GITSYNC_KEEP_SUCCESS_DAYS      --keep-success-days (default 90)
     GITSYNC_KEEP_FAILED_DAYS       --keep-failed-days (default 365)
     GITSYNC_LOCK_WAIT              seconds to wait for a busy repo (5)
+    GITSYNC_MIRROR_MAX_PACKS       packs before a mirror is rebuilt (50)
+    GITSYNC_COMPILE_TIMEOUT        seconds a --compile command may run (60)
     GITSYNC_NOW                    testing aid: \"now\", as RFC 3339
     NO_COLOR                       no colour
 
