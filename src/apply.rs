@@ -90,90 +90,135 @@ pub fn apply_all(
     Ok(out)
 }
 
-/// Apply one proposal in its own transaction.
+/// How long an apply waits for another process's apply (its hooks) to end.
+const APPLY_WAIT: Duration = Duration::from_secs(15 * 60);
+
+/// What the checks before an apply decided.
+enum Checked {
+    /// Not for this applier now: the outcome says why; nothing changes.
+    NotReady(Outcome),
+    /// Refused (stale, broken reference, ownership): recorded as a failure.
+    Refused(String),
+    Ready(Box<Proposal>, Option<HookRunner>),
+}
+
+/// Apply one proposal: check it, run its repo's apply hook, then write the
+/// live resource, its history, the proposal's status and the audit event in
+/// one transaction. A refused check or a failed hook writes nothing but the
+/// failure.
 pub fn apply_one(
     store: &mut Store,
     id: i64,
     applier: &Applier,
     now: DateTime<Utc>,
 ) -> store::Result<Outcome> {
-    let attempt = store.write(|tx| -> Result<Result<Outcome, (Proposal, String)>, Abort> {
-        let Some(p) = store::proposals::get(tx, id)? else {
-            return Err(StoreError::Corrupt(format!("proposal {id} vanished")).into());
-        };
-        let (hook, max_attempts) = match repo_hooks(tx, &p.repo) {
-            Ok(h) => h,
-            Err(reason) => return Ok(Err((p, reason))),
-        };
-        let exhausted = p.retry && p.attempts >= max_attempts;
-        // A hook failure returns the proposal to review; recovery retries it
-        // (by `apply` for an operator's approval, by the next sync for
-        // auto-apply) until the attempts run out.
-        let retrying = p.status == ProposalStatus::PendingReview && p.retry && !exhausted;
-        let ready = match applier {
-            Applier::Operator(_) => {
-                p.status == ProposalStatus::Approved || (retrying && p.reviewed_by.is_some())
-            }
-            Applier::Auto => p.status.is_open() && !exhausted,
-        };
-        if !ready {
-            let reason = match p.status {
-                _ if exhausted => format!(
-                    "recovery retried {} times and still failed: {}; re-approve it to try again",
-                    p.attempts,
-                    p.reason.as_deref().unwrap_or("unknown reason")
-                ),
-                ProposalStatus::PendingReview => {
-                    "not approved: run 'gitsync proposals approve' first".to_string()
-                }
-                ProposalStatus::Applied => "already applied".to_string(),
-                other => format!("is {}, not approved", other.as_str()),
-            };
-            return Ok(Ok(Outcome {
-                id,
-                status: p.status,
-                reason: Some(reason),
-                applied: false,
-            }));
-        }
-        let live = store::resources::get(tx, &p.key)?;
-        let live_text = live.as_ref().map(|l| canonical(&l.spec));
-        if live_text != p.base_text {
-            return Ok(Err((p, "stale".to_string())));
-        }
-        if let Some(l) = &live
-            && l.repo != p.repo
-        {
-            let reason = format!("{} is owned by repo '{}'", p.key, l.repo);
-            return Ok(Err((p, reason)));
-        }
-        if let Err(reason) = check_references(tx, &p) {
-            return Ok(Err((p, reason)));
-        }
-        // The hook runs inside the transaction, before the live state is
-        // written: its failure rolls everything back, and no other writer
-        // can slip in between the outside change and the record of it.
-        let output = match &hook {
-            Some(hook) => Some(hook.run(&p).map_err(Abort::Hook)?),
-            None => None,
-        };
-        write_live(tx, &p, applier, output.as_deref(), now)?;
-        Ok(Ok(Outcome {
-            id,
-            status: ProposalStatus::Applied,
-            reason: None,
-            applied: true,
-        }))
-    });
-    let (failure, retry) = match attempt {
-        Ok(Ok(outcome)) => return Ok(outcome),
-        Ok(Err((_, reason))) => (reason, false),
-        Err(Abort::Hook(reason)) => (reason, true),
-        Err(Abort::Store(e)) => return Err(e),
+    let _lock = store.apply_lock(APPLY_WAIT)?;
+    let (p, hook) = match check(store.conn(), id, applier)? {
+        Checked::NotReady(outcome) => return Ok(outcome),
+        Checked::Refused(reason) => return record_failure(store, id, applier, &reason, false, now),
+        Checked::Ready(p, hook) => (p, hook),
     };
+    // The hook runs outside any transaction, so a slow one never holds
+    // SQLite's write lock; the apply lock keeps live state as checked.
+    let output = match &hook {
+        Some(hook) => match hook.run(&p) {
+            Ok(output) => Some(output),
+            Err(reason) => return record_failure(store, id, applier, &reason, true, now),
+        },
+        None => None,
+    };
+    let written = store.write(|tx| -> store::Result<bool> {
+        // A sync may have moved the proposal on meanwhile; live state cannot
+        // have changed (only applies change it, under the lock).
+        let live = store::resources::get(tx, &p.key)?;
+        if live.as_ref().map(|l| canonical(&l.spec)) != p.base_text {
+            return Ok(false);
+        }
+        write_live(tx, &p, applier, output.as_deref(), now)?;
+        Ok(true)
+    })?;
+    if !written {
+        return record_failure(store, id, applier, "stale", false, now);
+    }
+    Ok(Outcome {
+        id,
+        status: ProposalStatus::Applied,
+        reason: None,
+        applied: true,
+    })
+}
+
+/// Decide whether `id` may be applied now by `applier`.
+fn check(conn: &Connection, id: i64, applier: &Applier) -> store::Result<Checked> {
+    let Some(p) = store::proposals::get(conn, id)? else {
+        return Err(StoreError::Corrupt(format!("proposal {id} vanished")));
+    };
+    let (hook, max_attempts) = match repo_hooks(conn, &p.repo) {
+        Ok(h) => h,
+        Err(reason) => return Ok(Checked::Refused(reason)),
+    };
+    let exhausted = p.retry && p.attempts >= max_attempts;
+    // A hook failure returns the proposal to review; recovery retries it
+    // (by `apply` for an operator's approval, by the next sync for
+    // auto-apply) until the attempts run out.
+    let retrying = p.status == ProposalStatus::PendingReview && p.retry && !exhausted;
+    let ready = match applier {
+        Applier::Operator(_) => {
+            p.status == ProposalStatus::Approved || (retrying && p.reviewed_by.is_some())
+        }
+        Applier::Auto => p.status.is_open() && !exhausted,
+    };
+    if !ready {
+        let reason = match p.status {
+            _ if exhausted => format!(
+                "recovery retried {} times and still failed: {}; re-approve it to try again",
+                p.attempts,
+                p.reason.as_deref().unwrap_or("unknown reason")
+            ),
+            ProposalStatus::PendingReview => {
+                "not approved: run 'gitsync proposals approve' first".to_string()
+            }
+            ProposalStatus::Applied => "already applied".to_string(),
+            other => format!("is {}, not approved", other.as_str()),
+        };
+        return Ok(Checked::NotReady(Outcome {
+            id,
+            status: p.status,
+            reason: Some(reason),
+            applied: false,
+        }));
+    }
+    let live = store::resources::get(conn, &p.key)?;
+    if live.as_ref().map(|l| canonical(&l.spec)) != p.base_text {
+        return Ok(Checked::Refused("stale".to_string()));
+    }
+    if let Some(l) = &live
+        && l.repo != p.repo
+    {
+        return Ok(Checked::Refused(format!(
+            "{} is owned by repo '{}'",
+            p.key, l.repo
+        )));
+    }
+    if let Err(reason) = check_references(conn, &p) {
+        return Ok(Checked::Refused(reason));
+    }
+    Ok(Checked::Ready(Box::new(p), hook))
+}
+
+/// Return the proposal to review with `reason`; `retry` marks a hook failure
+/// that recovery retries.
+fn record_failure(
+    store: &mut Store,
+    id: i64,
+    applier: &Applier,
+    reason: &str,
+    retry: bool,
+    now: DateTime<Utc>,
+) -> store::Result<Outcome> {
     store.write(|tx| -> store::Result<()> {
-        let output = retry.then_some(failure.as_str());
-        store::proposals::mark_failed(tx, id, &failure, retry, output, now)?;
+        let output = retry.then_some(reason);
+        store::proposals::mark_failed(tx, id, reason, retry, output, now)?;
         let repo = store::proposals::get(tx, id)?.map(|p| p.repo);
         store::events::record(
             tx,
@@ -182,27 +227,15 @@ pub fn apply_one(
             "proposal.failed",
             repo.as_deref(),
             Some(id),
-            Some(&failure),
+            Some(reason),
         )
     })?;
     Ok(Outcome {
         id,
         status: ProposalStatus::PendingReview,
-        reason: Some(failure),
+        reason: Some(reason.to_string()),
         applied: false,
     })
-}
-
-/// Why an apply transaction was rolled back.
-enum Abort {
-    Store(StoreError),
-    Hook(String),
-}
-
-impl From<StoreError> for Abort {
-    fn from(e: StoreError) -> Self {
-        Abort::Store(e)
-    }
 }
 
 /// Refuse a step that would break a reference: a create or update whose

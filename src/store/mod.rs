@@ -108,6 +108,43 @@ impl Store {
         &self.path
     }
 
+    /// Hold the state file's apply lock: live resources change only under
+    /// it, so an apply hook can run outside any SQLite transaction (never
+    /// blocking other writers) while what was checked before it still holds
+    /// when its result is recorded. Waits up to `wait` for another process.
+    pub fn apply_lock(&self, wait: Duration) -> Result<ApplyLock> {
+        let mut path = self.path.as_os_str().to_owned();
+        path.push(".apply-lock");
+        let path = PathBuf::from(path);
+        create_private(&path).map_err(|e| StoreError::Open {
+            path: path.clone(),
+            source: Box::new(e),
+        })?;
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .map_err(|e| StoreError::Open {
+                path: path.clone(),
+                source: Box::new(e),
+            })?;
+        let start = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(ApplyLock { _file: file }),
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => return Err(StoreError::Busy),
+                Err(std::fs::TryLockError::Error(e)) => {
+                    return Err(StoreError::Open {
+                        path,
+                        source: Box::new(e),
+                    });
+                }
+            }
+        }
+    }
+
     /// A read-only view for queries.
     pub fn conn(&self) -> &Connection {
         &self.conn
@@ -141,6 +178,11 @@ impl Store {
             .conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
     }
+}
+
+/// The apply lock, released on drop.
+pub struct ApplyLock {
+    _file: std::fs::File,
 }
 
 /// Create the file with mode 0600 before SQLite opens it, so it is never

@@ -548,6 +548,28 @@ fn a_second_sync_of_a_busy_repo_skips_it_with_exit_code_4() {
     }
 }
 
+// Guards: a slow apply hook never holds SQLite's write lock, so other repos
+// keep syncing meanwhile instead of failing busy.
+#[test]
+fn a_slow_hook_does_not_block_syncs_of_other_repos() {
+    let env = TestEnv::new();
+    fleet(
+        &env,
+        "fleet",
+        &["--auto-apply", "--apply-hook", &slow_hook(&env)],
+    );
+    fleet(&env, "other", &["--namespace", "other"]);
+    let mut first = sync_with_slow_hook(&env);
+    let other = env.json(&["sync", "other"]);
+    assert_eq!(other[0]["status"], "success");
+    assert_eq!(other[0]["opened"].as_array().unwrap().len(), 11);
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the slow hook was still running"
+    );
+    assert!(first.wait().unwrap().success());
+}
+
 #[test]
 fn a_sync_killed_half_way_leaves_a_consistent_state_file() {
     let env = TestEnv::new();
