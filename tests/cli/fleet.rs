@@ -1,5 +1,6 @@
 //! The core reconciler end to end on the fleet layout: sync, review, apply,
-//! and the proposal lifecycle rules of SPEC.md.
+//! every command's output and exit codes, untrusted content, refs and mirrors.
+//! The proposal lifecycle rules are in `lifecycle.rs`.
 
 use crate::harness::{GitRepo, TestEnv};
 use serde_json::Value;
