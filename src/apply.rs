@@ -55,7 +55,8 @@ fn repo_hooks(conn: &Connection, repo: &str) -> Result<(Option<HookRunner>, u32)
         .hook_timeout
         .map(Duration::from_secs)
         .unwrap_or(hooks::DEFAULT_TIMEOUT);
-    let runner = HookRunner::new(&s.apply_hooks, timeout)?;
+    let scrub = store::repos::credential_env_vars(conn).map_err(|e| e.to_string())?;
+    let runner = HookRunner::new(&s.apply_hooks, timeout)?.scrubbing(scrub);
     let max = s.max_attempts.unwrap_or(DEFAULT_MAX_ATTEMPTS);
     Ok(((!runner.is_empty()).then_some(runner), max))
 }

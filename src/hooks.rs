@@ -20,6 +20,8 @@ const REASON_LINES: usize = 5;
 pub struct HookRunner {
     hooks: Vec<(String, Vec<String>)>,
     timeout: Duration,
+    /// Credential variables kept out of the hooks' environment.
+    scrub: Vec<String>,
 }
 
 /// Parse `KIND=COMMAND` into its kind and argv (split like a shell would,
@@ -49,7 +51,17 @@ impl HookRunner {
             let (kind, argv) = parse_spec(&format!("{kind}={command}"))?;
             hooks.push((kind, argv));
         }
-        Ok(HookRunner { hooks, timeout })
+        Ok(HookRunner {
+            hooks,
+            timeout,
+            scrub: Vec::new(),
+        })
+    }
+
+    /// Keep these variables (the repos' `env:` credentials) from the hooks.
+    pub fn scrubbing(mut self, vars: Vec<String>) -> HookRunner {
+        self.scrub = vars;
+        self
     }
 
     pub fn is_empty(&self) -> bool {
@@ -89,6 +101,7 @@ impl ApplyHook for HookRunner {
                 ("GITSYNC_COMMIT", p.commit.as_str()),
             ];
             let mut cmd = Command::new(&argv[0]);
+            process::scrub(&mut cmd, &self.scrub);
             cmd.args(&argv[1..])
                 .envs(envs)
                 .env("GITSYNC_PROPOSAL", p.id.to_string());

@@ -52,6 +52,8 @@ pub fn run(
     timeout: Duration,
     max_stdout: u64,
 ) -> Result<Finished, String> {
+    // Its own process group, so that a timeout stops whatever it started too.
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     cmd.stdin(if stdin.is_some() {
         Stdio::piped()
     } else {
@@ -95,6 +97,7 @@ pub fn run(
             Some(status) => break Some(status),
             None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
             None => {
+                kill_group(child.id());
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
@@ -106,6 +109,25 @@ pub fn run(
         stdout: stdout.recv_timeout(GRACE).unwrap_or_default(),
         stderr: stderr.recv_timeout(GRACE).unwrap_or_default(),
     })
+}
+
+/// Kill a process group (its leader's id) with `kill(1)`, which needs no
+/// unsafe code; the caller kills the leader itself as a fallback.
+fn kill_group(leader: u32) {
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{leader}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// Keep the named variables (credential references of the repos: `env:VAR`)
+/// out of a host command's environment: a compile command may run
+/// repository code, and no hook needs another repo's token.
+pub fn scrub(cmd: &mut Command, vars: &[String]) {
+    for var in vars {
+        cmd.env_remove(var);
+    }
 }
 
 /// Read a pipe to its end on a thread; the receiver gets the bytes (empty
@@ -157,6 +179,28 @@ mod tests {
         assert!(
             done.describe(Duration::from_millis(200))
                 .starts_with("timed out")
+        );
+    }
+
+    #[test]
+    fn a_timeout_stops_what_the_command_started_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("survived");
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg(format!("(sleep 1; touch {}) & sleep 30", marker.display()));
+        let start = Instant::now();
+        let done = run(cmd, None, Duration::from_millis(200), 1024).unwrap();
+        assert!(done.status.is_none());
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "took {:?}",
+            start.elapsed()
+        );
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(
+            !marker.exists(),
+            "a process the command started outlived the timeout"
         );
     }
 

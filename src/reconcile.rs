@@ -630,6 +630,7 @@ pub fn read_plan(
         compile_cache: Some(ctx.cache_dir.join("compiled")),
         compile_timeout: compile_timeout(),
         catalog: config.settings.catalog.clone(),
+        scrub_env: store::repos::credential_env_vars(ctx.store.conn())?,
     };
     let desired = layout::parse(config.layout, &files, &names, &options).map_err(|source| {
         ReconcileError::Layout {

@@ -52,6 +52,7 @@ pub fn parse(files: &dyn RepoFiles, options: &LayoutOptions) -> Result<DesiredSt
         rules: &options.compile,
         cache: options.compile_cache.as_deref(),
         timeout: options.compile_timeout,
+        scrub_env: &options.scrub_env,
     };
     let base = files.base().trim_end_matches('/');
     let mut problems = Vec::new();

@@ -92,6 +92,8 @@ pub struct LayoutOptions {
     pub compile_timeout: Duration,
     /// `--catalog PATH` (nodered).
     pub catalog: Option<String>,
+    /// Credential variables kept out of compile commands' environment.
+    pub scrub_env: Vec<String>,
 }
 
 /// A compile command that runs longer than this is killed.
@@ -105,6 +107,7 @@ impl Default for LayoutOptions {
             compile_cache: None,
             compile_timeout: DEFAULT_COMPILE_TIMEOUT,
             catalog: None,
+            scrub_env: Vec::new(),
         }
     }
 }

@@ -120,6 +120,24 @@ pub fn update(conn: &Connection, repo: &RepoConfig) -> Result<()> {
     Ok(())
 }
 
+/// The environment variables that repos name as credentials (`env:VAR`):
+/// kept out of every host command's environment.
+pub fn credential_env_vars(conn: &Connection) -> Result<Vec<String>> {
+    let mut vars = Vec::new();
+    for repo in list(conn)? {
+        let s = &repo.config.settings;
+        let references = [&s.username, &s.password, &s.ssh_key, &s.ssh_passphrase];
+        for reference in references.into_iter().flatten() {
+            if let Some(var) = reference.strip_prefix("env:") {
+                vars.push(var.to_string());
+            }
+        }
+    }
+    vars.sort();
+    vars.dedup();
+    Ok(vars)
+}
+
 pub fn set_paused(conn: &Connection, name: &str, paused: bool) -> Result<()> {
     conn.execute(
         "UPDATE repos SET paused = ?2 WHERE name = ?1",

@@ -632,3 +632,57 @@ fn a_sync_killed_half_way_leaves_a_consistent_state_file() {
     env.json(&["sync", "fleet"]);
     assert_eq!(env.json(&["get"]).as_array().unwrap().len(), 11);
 }
+
+// Guards: host commands never see the tokens repos reference as env:VAR, so
+// repository code run by a compile command cannot steal them.
+#[test]
+fn hooks_and_compile_commands_never_see_credential_variables() {
+    let mut env = TestEnv::new();
+    let token = "planted-token-7f3a9c";
+    env.env.push(("DEPLOY_TOKEN".into(), token.into()));
+    env.env.push(("DEPLOY_USER".into(), "ci-bot".into()));
+    env.run(&[
+        "repo",
+        "add",
+        "private",
+        "http://127.0.0.1:9/x.git",
+        "--username",
+        "env:DEPLOY_USER",
+        "--password",
+        "env:DEPLOY_TOKEN",
+        "--no-verify",
+    ])
+    .success();
+    let seen = env.path().join("hook-env.txt");
+    let hook = format!("module=sh -c 'cat >/dev/null; env >> {}'", seen.display());
+    fleet(&env, "fleet", &["--auto-apply", "--apply-hook", &hook]);
+    env.json(&["sync", "fleet"]);
+    let hook_env = std::fs::read_to_string(&seen).unwrap();
+    assert!(hook_env.contains("GITSYNC_KIND=module"), "{hook_env}");
+    assert!(
+        !hook_env.contains(token) && !hook_env.contains("DEPLOY_USER"),
+        "{hook_env}"
+    );
+    // A compile command (which may run repository code) sees none either.
+    let dags = env.upstream("dags");
+    dags.write("steal.py", "x");
+    dags.commit("a file to compile");
+    let compiler = format!(
+        "*.py=sh -c 'printf \"{{\\\"kind\\\": \\\"probe\\\", \\\"name\\\": \\\"env\\\", \\\"token\\\": \\\"%s\\\"}}\" \"$DEPLOY_TOKEN\"' compile"
+    );
+    env.run(&[
+        "repo",
+        "add",
+        "dags",
+        &dags.url(),
+        "--layout",
+        "manifests",
+        "--compile",
+        &compiler,
+    ])
+    .success();
+    env.json(&["sync", "dags"]);
+    let p = env.json(&["proposals", "list", "--repo", "dags"]);
+    let shown = env.json(&["proposals", "show", &p[0]["id"].to_string()]);
+    assert_eq!(shown["desired"]["token"], "", "{shown:#}");
+}

@@ -123,6 +123,8 @@ pub struct Compiler<'a> {
     pub rules: &'a [(String, String)],
     pub cache: Option<&'a Path>,
     pub timeout: Duration,
+    /// Credential variables kept out of the commands' environment.
+    pub scrub_env: &'a [String],
 }
 
 impl Compiler<'_> {
@@ -174,6 +176,7 @@ impl Compiler<'_> {
         std::fs::write(&file, content)
             .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
         let mut cmd = Command::new(&words[0]);
+        process::scrub(&mut cmd, self.scrub_env);
         cmd.args(&words[1..]).arg(&file).current_dir(folder.path());
         let done = process::run(cmd, None, self.timeout, MAX_OUTPUT)
             .map_err(|e| format!("cannot run '{}': {e}", words[0]))?;
@@ -270,6 +273,7 @@ mod tests {
             rules: &[],
             cache: None,
             timeout: Duration::from_secs(10),
+            scrub_env: &[],
         };
         let script = r#"sh -c 'printf "{\"mode\": \"%s\"}" "$(stat -c %a "$(dirname "$1")")"' c"#;
         let out = compiler.run("a.py", b"x", script).unwrap();
