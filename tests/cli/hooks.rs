@@ -667,9 +667,7 @@ fn hooks_and_compile_commands_never_see_credential_variables() {
     let dags = env.upstream("dags");
     dags.write("steal.py", "x");
     dags.commit("a file to compile");
-    let compiler = format!(
-        "*.py=sh -c 'printf \"{{\\\"kind\\\": \\\"probe\\\", \\\"name\\\": \\\"env\\\", \\\"token\\\": \\\"%s\\\"}}\" \"$DEPLOY_TOKEN\"' compile"
-    );
+    let compiler = r#"*.py=sh -c 'printf "{\"kind\": \"probe\", \"name\": \"env\", \"token\": \"%s\"}" "$DEPLOY_TOKEN"' compile"#;
     env.run(&[
         "repo",
         "add",
