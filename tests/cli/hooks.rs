@@ -676,7 +676,7 @@ fn hooks_and_compile_commands_never_see_credential_variables() {
         "--layout",
         "manifests",
         "--compile",
-        &compiler,
+        compiler,
     ])
     .success();
     env.json(&["sync", "dags"]);
