@@ -3,7 +3,7 @@
 //! and record the run whatever happens.
 
 use crate::apply::{self, Applier};
-use crate::credentials::{CredentialError, Reference};
+use crate::credentials::{CredentialError, Reference, Secret};
 use crate::diff::{self, Plan};
 use crate::layout::{self, LayoutError, LayoutOptions, LiveNames};
 use crate::model::{Change, ProposalStatus, RepoConfig, RunStatus};
@@ -15,6 +15,10 @@ use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+/// The user name sent with a `--password` token when no `--username` is
+/// given (GitHub's convention; GitLab and Gitea accept any name with a token).
+pub const DEFAULT_TOKEN_USER: &str = "x-access-token";
 
 /// Successful runs are kept this long by default.
 pub const KEEP_SUCCESS_DAYS: u32 = 90;
@@ -554,12 +558,14 @@ pub fn remote_of(config: &RepoConfig) -> Result<Remote, ReconcileError> {
         remote.depth = None;
     }
     remote.ca_file = s.ca_file.as_ref().map(PathBuf::from);
-    if let (Some(user), Some(pass)) = (
-        reference(&s.username, "--username")?,
-        reference(&s.password, "--password")?,
-    ) {
+    if let Some(pass) = reference(&s.password, "--password")? {
+        // A token alone is common; forges accept any user name with it.
+        let username = match reference(&s.username, "--username")? {
+            Some(user) => user.resolve().map_err(credentials)?,
+            None => Secret::new(DEFAULT_TOKEN_USER),
+        };
         remote.auth = Auth::Basic {
-            username: user.resolve().map_err(credentials)?,
+            username,
             password: pass.resolve().map_err(credentials)?,
         };
     }

@@ -42,6 +42,12 @@ pub fn url(url: &str) -> Result<Transport, String> {
         return Err("the URL contains white space or control characters".into());
     }
     if let Some((scheme, rest)) = url.split_once("://") {
+        if scheme.chars().any(|c| c.is_ascii_uppercase()) {
+            return Err(format!(
+                "write the URL scheme '{scheme}://' in lower case: '{}://'",
+                scheme.to_ascii_lowercase()
+            ));
+        }
         let transport = match scheme {
             "https" => Transport::Https,
             "http" => Transport::Http,
@@ -67,6 +73,14 @@ pub fn url(url: &str) -> Result<Transport, String> {
                         .into(),
                 );
             }
+        }
+        if matches!(transport, Transport::Https | Transport::Http)
+            && (rest.contains('?') || rest.contains('#'))
+        {
+            return Err(
+                "the URL has a query string or fragment; a git remote needs neither, and a token hidden there would leak into logs"
+                    .into(),
+            );
         }
         return Ok(transport);
     }
@@ -148,8 +162,8 @@ pub fn credentials(url_text: &str, settings: &RepoSettings) -> Result<(), String
             "protocol mismatch: {flag} goes with {fits}, not with {scheme} URL"
         ));
     }
-    if settings.username.is_some() != settings.password.is_some() {
-        return Err("--username and --password go together: give both or neither".into());
+    if settings.username.is_some() && settings.password.is_none() {
+        return Err("--username needs --password (the password or access token)".into());
     }
     if settings.ssh_passphrase.is_some() && settings.ssh_key.is_none() {
         return Err("--ssh-passphrase needs --ssh-key: the key it unlocks".into());
@@ -241,11 +255,32 @@ mod tests {
         assert!(err.starts_with("protocol mismatch: --ssh-key"), "{err}");
         assert!(credentials("git@example.com:org/r.git", &ssh).is_ok());
         assert!(credentials("git://example.com/r.git", &ssh).is_err());
-        let half = RepoSettings {
+        // A token alone is fine; a user name alone is not.
+        let token = RepoSettings {
             password: Some("env:P".into()),
             ..Default::default()
         };
-        assert!(credentials("https://example.com/r", &half).is_err());
+        assert!(credentials("https://example.com/r", &token).is_ok());
+        let user = RepoSettings {
+            username: Some("env:U".into()),
+            ..Default::default()
+        };
+        assert!(credentials("https://example.com/r", &user).is_err());
+    }
+
+    #[test]
+    fn tokens_in_queries_and_upper_case_schemes_are_refused() {
+        assert!(
+            url("https://git.example.com/x.git?token=abc")
+                .unwrap_err()
+                .contains("query string")
+        );
+        assert!(url("https://git.example.com/x.git#abc").is_err());
+        assert!(
+            url("HTTPS://git.example.com/x.git")
+                .unwrap_err()
+                .contains("'https://'")
+        );
     }
 
     #[test]
