@@ -53,8 +53,10 @@ pub fn describe(value: &Value) -> String {
     }
 }
 
-/// Check the structure of the flow file `file` and return its nodes. A file
-/// holding only whitespace (`null`) is an empty flow, as Node-RED reads it.
+/// Check the structure of the flow file `file` and return its nodes. An
+/// empty file is refused: Node-RED reads it as no flows, but from git it is
+/// far more likely a truncated file, and taking it at its word would propose
+/// destroying every flow. `[]` says "no flows" on purpose.
 pub fn check<'a>(file: &str, value: &'a Value, problems: &mut Vec<Problem>) -> Vec<FlowNode<'a>> {
     let mut problem = |path: String, message: String| {
         problems.push(Problem {
@@ -65,7 +67,13 @@ pub fn check<'a>(file: &str, value: &'a Value, problems: &mut Vec<Problem>) -> V
     };
     let items = match value {
         Value::Array(items) => items,
-        Value::Null => return Vec::new(),
+        Value::Null => {
+            problem(
+                String::new(),
+                "the flow file is empty; write [] for a project with no flows".to_string(),
+            );
+            return Vec::new();
+        }
         other => {
             problem(
                 String::new(),
