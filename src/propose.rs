@@ -67,7 +67,10 @@ pub fn propose(conn: &Connection, ctx: &RunContext<'_>, plan: &Plan) -> store::R
                 "superseded: the desired or live spec changed",
             )?;
             out.superseded.push(open.id);
-        } else if let Some(closed) = store::proposals::last_closed_for(conn, &diff.key)? {
+        }
+        // An operator's verdict on exactly this diff stands, even when the
+        // desired spec went elsewhere in between and came back.
+        if let Some(closed) = store::proposals::last_closed_for(conn, &diff.key)? {
             let same = closed.base_text == base && closed.desired_text == desired;
             if same
                 && matches!(

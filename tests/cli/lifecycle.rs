@@ -269,3 +269,30 @@ fn a_destroy_is_refused_while_something_live_refers_to_it() {
         serde_json::json!([])
     );
 }
+
+// Guards: a rejected diff stays rejected when the desired spec changes and
+// then changes back to exactly what was rejected.
+#[test]
+fn a_rejected_diff_stays_rejected_when_the_desired_spec_comes_back() {
+    let (env, up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    let id = find(&env.json(&["proposals", "list"]), "pool", "web")["id"].to_string();
+    env.json(&["proposals", "reject", &id]);
+    let text = std::fs::read_to_string(up.path.join("fleet.yaml")).unwrap();
+    up.write("fleet.yaml", &text.replace("max_size: 6", "max_size: 10"));
+    up.commit("bigger max");
+    env.json(&["sync", "fleet"]);
+    let bigger = find(&env.json(&["proposals", "list"]), "pool", "web")["id"].to_string();
+    up.write("fleet.yaml", &text);
+    up.commit("back");
+    env.json(&["sync", "fleet"]);
+    assert_eq!(
+        env.json(&["proposals", "show", &bigger])["status"],
+        "superseded"
+    );
+    let open = env.json(&["proposals", "list"]);
+    assert!(
+        !open.as_array().unwrap().iter().any(|p| p["kind"] == "pool"),
+        "{open:#}"
+    );
+}
