@@ -79,7 +79,7 @@ impl Ui {
         table.load_style(presets::NOTHING);
         table.set_header(header.iter().map(|h| h.to_uppercase()));
         for row in rows {
-            table.add_row(row);
+            table.add_row(row.iter().map(|cell| printable(cell)).collect::<Vec<_>>());
         }
         let text = table.to_string();
         for line in text.lines() {
@@ -133,4 +133,16 @@ pub fn short(commit: &str) -> String {
 
 pub fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_else(|| "-".into())
+}
+
+/// A cell as it may reach a terminal: control characters (from repository
+/// content, which is untrusted) are shown escaped, never interpreted.
+pub fn printable(text: &str) -> String {
+    if text.chars().any(char::is_control) {
+        text.chars()
+            .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+            .collect()
+    } else {
+        text.to_string()
+    }
 }

@@ -13,6 +13,8 @@ use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
 /// The one file this layout reads, relative to the repo path.
+/// The longest resource name, in bytes.
+pub const MAX_NAME_LEN: usize = 253;
 pub const FILE_NAME: &str = "fleet.yaml";
 
 /// The closed set of top-level keys, in the order they are reported.
@@ -232,10 +234,37 @@ impl Checker<'_> {
         entries
     }
 
-    /// Entry names are resource names: an empty one cannot be addressed.
+    /// Entry names are resource names: an empty one cannot be addressed, and
+    /// control characters would reach operators' terminals.
     fn nonempty_key(&mut self, entry: &Entry<'_>) {
         if entry.key.trim().is_empty() {
             self.problem(&entry.path, "name must not be empty");
+        } else if entry.key.chars().any(char::is_control) {
+            self.problem(&entry.path, "name must not contain control characters");
+        } else if entry.key.len() > MAX_NAME_LEN {
+            self.problem(
+                &entry.path,
+                format!(
+                    "name is {} bytes long; at most {MAX_NAME_LEN} are allowed",
+                    entry.key.len()
+                ),
+            );
+        }
+    }
+
+    /// Fields are a closed set per kind (SPEC's fleet table), so that a typo
+    /// such as `priorty` is an error instead of a value silently dropped.
+    fn known_fields(&mut self, entry: &Entry<'_>, kind: &str, allowed: &[&str]) {
+        for key in entry.fields.keys() {
+            if !allowed.contains(&key.as_str()) {
+                self.problem(
+                    &entry.path.key(key),
+                    format!(
+                        "unknown field '{key}' of a {kind}; expected one of {}",
+                        allowed.join(", ")
+                    ),
+                );
+            }
         }
     }
 
@@ -351,6 +380,18 @@ impl Checker<'_> {
 
     fn template(&mut self, entry: &Entry<'_>) {
         self.nonempty_key(entry);
+        self.known_fields(
+            entry,
+            "template",
+            &[
+                "name",
+                "description",
+                "node_platform_id",
+                "node_platform",
+                "provider_region",
+                "instance_type",
+            ],
+        );
         self.name_matches_key(entry);
         let fields = entry.fields;
         let mut spec = Map::new();
@@ -389,6 +430,7 @@ impl Checker<'_> {
 
     fn module(&mut self, entry: &Entry<'_>) {
         self.nonempty_key(entry);
+        self.known_fields(entry, "module", &["name", "priority", "variety", "config"]);
         if entry.key.contains(':') {
             self.problem(
                 &entry.path,
@@ -412,6 +454,8 @@ impl Checker<'_> {
     }
 
     fn assignment(&mut self, entry: &Entry<'_>, modules: &BTreeSet<&str>) {
+        self.nonempty_key(entry);
+        self.known_fields(entry, "assignment", &["enabled", "priority", "config"]);
         // Split at the last ':' so a node name may itself contain ':'
         // (module names may not, see `module`).
         match entry.key.rsplit_once(':') {
@@ -443,6 +487,7 @@ impl Checker<'_> {
     }
 
     fn provider_config(&mut self, entry: &Entry<'_>) {
+        // Any fields: provider configs are shown, never applied.
         self.nonempty_key(entry);
         self.resource("provider_config", entry.key, entry.fields.clone(), true);
     }
@@ -469,6 +514,19 @@ impl Checker<'_> {
 
     fn pool(&mut self, entry: &Entry<'_>, templates: &BTreeSet<&str>) {
         self.nonempty_key(entry);
+        self.known_fields(
+            entry,
+            "pool",
+            &[
+                "name",
+                "node_template",
+                "target_size",
+                "min_size",
+                "max_size",
+                "lifecycle_class",
+                "status",
+            ],
+        );
         self.name_matches_key(entry);
         let fields = entry.fields;
         let mut spec = Map::new();
@@ -522,6 +580,11 @@ impl Checker<'_> {
 
     fn platform(&mut self, entry: &Entry<'_>, templates: &BTreeSet<&str>) {
         self.nonempty_key(entry);
+        self.known_fields(
+            entry,
+            "platform",
+            &["name", "node_template", "service_role", "target_replicas"],
+        );
         self.name_matches_key(entry);
         let fields = entry.fields;
         let mut spec = Map::new();

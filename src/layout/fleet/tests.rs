@@ -145,7 +145,7 @@ fn source_path_includes_the_repo_path() {
 fn pools_platforms_and_fleet_keep_their_diff_scope() {
     let state = ok(r#"
 templates:
-  base: {instance_type: m5.large, provider_region: eu-west-1, owner: ops}
+  base: {instance_type: m5.large, provider_region: eu-west-1}
 pools:
   edge:
     name: edge
@@ -155,7 +155,6 @@ pools:
     max_size: 3
     lifecycle_class: spot
     status: active
-    notes: ignored
 platforms:
   api:
     node_template: base
@@ -165,7 +164,7 @@ fleet:
   default_template: base
   provider: aws
 "#);
-    // Fields outside the diff scope are accepted but not carried.
+    // Declared fields outside the diff scope are accepted but not carried.
     assert_eq!(
         spec_of(&state, "template", "base"),
         &json!({"name": "base"})
@@ -634,4 +633,37 @@ fn null_keys_and_non_finite_floats_are_refused() {
     assert!(p.message.contains("mapping key is null"), "{p}");
     let p = only_problem("modules:\n  m:\n    config: {ratio: .nan}\n");
     assert!(p.message.contains("not a finite number"), "{p}");
+}
+
+#[test]
+fn a_misspelt_field_is_an_error_not_a_value_dropped() {
+    let problems = problems(
+        r#"
+modules:
+  a: {name: a, priorty: 1, variety: role}
+assignments:
+  "n:a": {enabeld: true}
+"#,
+    );
+    let text = problems
+        .iter()
+        .map(|p| p.to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        text.contains("modules.a.priorty: unknown field 'priorty' of a module"),
+        "{text}"
+    );
+    assert!(text.contains("enabeld"), "{text}");
+}
+
+#[test]
+fn names_with_control_characters_are_refused() {
+    let problems = problems("modules:\n  \"evil\\u001b[31m\": {variety: role}\n");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.message.contains("control characters")),
+        "{problems:?}"
+    );
 }
