@@ -47,7 +47,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "get" -d 'Show the l
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "history" -d 'Every applied change of one resource, newest first'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "events" -d 'The audit trail: every state change with actor and time, oldest first'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "halt" -d 'Stop auto-apply (everywhere, or in one namespace) until \'gitsync unhalt\''
-complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "unhalt" -d 'Lift a halt: auto-apply resumes on the next sync'
+complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "unhalt" -d 'Lift every halt, or one namespace\'s: auto-apply resumes on the next sync'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "gc" -d 'Apply the retention policy now (successful runs 90 days, failed and partial 365)'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -428,7 +428,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l metrics-file -d
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s n -l namespace -d 'Lift only this namespace\'s halt (default: the halt of all namespaces)' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s n -l namespace -d 'Lift only this namespace\'s halt (default: every halt)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -487,7 +487,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_see
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "history" -d 'Every applied change of one resource, newest first'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "events" -d 'The audit trail: every state change with actor and time, oldest first'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "halt" -d 'Stop auto-apply (everywhere, or in one namespace) until \'gitsync unhalt\''
-complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "unhalt" -d 'Lift a halt: auto-apply resumes on the next sync'
+complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "unhalt" -d 'Lift every halt, or one namespace\'s: auto-apply resumes on the next sync'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "gc" -d 'Apply the retention policy now (successful runs 90 days, failed and partial 365)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "completions" -d 'Print a shell completion script'
 complete -c gitsync -n "__fish_gitsync_using_subcommand help; and not __fish_seen_subcommand_from repo sync diff proposals apply status runs get history events halt unhalt gc completions man help" -f -a "man" -d 'Print the man page (roff)'

@@ -117,12 +117,15 @@ fn commit_json(context: &Context, repo: &RepoState, commit: Option<&str>) -> Val
 
 fn print(ctx: &mut Ctx, value: &Value, now: DateTime<Utc>) -> CmdResult<()> {
     for h in value["halts"].as_array().into_iter().flatten() {
-        let scope = h["namespace"]
-            .as_str()
-            .map(|n| format!("namespace '{n}'"))
-            .unwrap_or_else(|| "everything".into());
+        let (scope, lift) = match h["namespace"].as_str() {
+            Some(n) => (
+                format!("namespace '{n}'"),
+                format!("gitsync unhalt --namespace {n}"),
+            ),
+            None => ("everything".to_string(), "gitsync unhalt".to_string()),
+        };
         ctx.ui.line(&format!(
-            "HALTED {scope}: {} (nothing there is auto-applied; 'gitsync unhalt' resumes)",
+            "HALTED {scope}: {} (nothing there is auto-applied; '{lift}' resumes)",
             h["reason"].as_str().unwrap_or("")
         ))?;
         ctx.ui.line("")?;

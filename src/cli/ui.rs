@@ -140,7 +140,13 @@ pub fn opt(s: &Option<String>) -> String {
 pub fn printable(text: &str) -> String {
     if text.chars().any(char::is_control) {
         text.chars()
-            .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
             .collect()
     } else {
         text.to_string()

@@ -261,6 +261,11 @@ pub fn halts(conn: &Connection) -> Result<Vec<Halt>> {
     Ok(out)
 }
 
+/// Lift every halt (of all namespaces and the global one); returns how many.
+pub fn clear_halts(conn: &Connection) -> Result<usize> {
+    Ok(conn.execute("DELETE FROM halt", [])?)
+}
+
 /// Halt (`Some(reason)`) or unhalt (`None`) one namespace, or all of them
 /// when `namespace` is `None`.
 pub fn set_halt(

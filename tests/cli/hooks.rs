@@ -684,3 +684,27 @@ fn hooks_and_compile_commands_never_see_credential_variables() {
     let shown = env.json(&["proposals", "show", &p[0]["id"].to_string()]);
     assert_eq!(shown["desired"]["token"], "", "{shown:#}");
 }
+
+#[test]
+fn plain_unhalt_lifts_every_halt() {
+    let env = TestEnv::new();
+    fleet(&env, "fleet", &["--auto-apply"]);
+    env.run(&["halt", "--namespace", "default", "--reason", "incident"])
+        .success();
+    env.run(&["halt", "--reason", "freeze"]).success();
+    let out = env.run(&["unhalt", "--namespace", "default"]).success();
+    assert!(
+        out.stderr.contains("everything is still halted: freeze"),
+        "{}",
+        out.stderr
+    );
+    env.run(&["halt", "--namespace", "default", "--reason", "incident"])
+        .success();
+    env.run(&["unhalt"]).success();
+    assert_eq!(env.json(&["status"])["halts"], serde_json::json!([]));
+    let run = env.json(&["sync", "fleet"])[0].clone();
+    assert_eq!(run["auto_applied"].as_array().unwrap().len(), 11);
+    let out = env.run(&["unhalt"]).success();
+    assert!(out.stderr.contains("nothing was halted"), "{}", out.stderr);
+    env.run(&["halt", "--reason", " "]).code(2);
+}
