@@ -34,10 +34,13 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     };
     let mut found = false;
     let mut values = Vec::new();
+    // One repo that fails (unreachable, invalid) does not hide the others:
+    // its error is reported and the command exits 1 at the end.
+    let mut failures: Vec<CommandError> = Vec::new();
     for repo in &repos {
         let context = ctx.open()?;
         let Some(_lock) = context.lock_repo(&repo.config.name, context.lock_wait)? else {
-            return Err(CommandError {
+            failures.push(CommandError {
                 exit: Exit::Busy,
                 message: format!(
                     "repo '{}' is being synced by another gitsync process",
@@ -45,13 +48,27 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
                 ),
                 hint: Some("try again when it finishes".into()),
             });
+            continue;
         };
-        let (mirror, commit) = if args.offline {
-            reconcile::offline(context, &repo.config)?
+        let planned = if args.offline {
+            reconcile::offline(context, &repo.config)
         } else {
-            reconcile::fetch(context, &repo.config, &mut log)?
+            reconcile::fetch(context, &repo.config, &mut log)
+        }
+        .and_then(|(mirror, commit)| {
+            reconcile::read_plan(context, &repo.config, &mirror, &commit).map(|p| (commit, p))
+        });
+        let (commit, (plan, warnings)) = match planned {
+            Ok(planned) => planned,
+            Err(e) => {
+                let e = CommandError::from(e);
+                if ctx.ui.json_mode() {
+                    values.push(json!({ "repo": repo.config.name, "revision": null, "diffs": [], "error": e.message }));
+                }
+                failures.push(e);
+                continue;
+            }
         };
-        let (plan, warnings) = reconcile::read_plan(context, &repo.config, &mirror, &commit)?;
         found |= !plan.diffs.is_empty();
         for w in &warnings {
             ctx.ui.note(&format!("warning: {}: {w}", repo.config.name));
@@ -61,7 +78,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         }
         if ctx.ui.json_mode() {
             values.push(
-                json!({ "repo": repo.config.name, "revision": commit, "diffs": diffs_json(&plan) }),
+                json!({ "repo": repo.config.name, "revision": commit, "diffs": diffs_json(&plan), "error": null }),
             );
         } else {
             print_plan(ctx, &repo.config.name, &commit, &plan)?;
@@ -69,6 +86,16 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     }
     if ctx.ui.json_mode() {
         ctx.ui.value(&Value::Array(values))?;
+    }
+    match failures.len() {
+        0 => {}
+        1 => return Err(failures.remove(0)),
+        _ => {
+            for e in &failures[..failures.len() - 1] {
+                eprintln!("error: {}", e.message);
+            }
+            return Err(failures.pop().expect("more than one"));
+        }
     }
     Ok(if args.exit_code && found {
         Exit::Differences

@@ -623,3 +623,37 @@ fn colour_follows_the_flag_and_no_color() {
     let never = env.run(&["--color", "never", "diff", "fleet"]);
     assert!(!never.stdout.contains('\x1b'));
 }
+
+// Guards: one repo that cannot be read does not hide the others' diffs.
+#[test]
+fn diff_reports_every_repo_even_when_one_fails() {
+    let (env, _up) = fleet_env(&[]);
+    let broken = env.upstream("broken");
+    broken.write("fleet.yaml", "modules: [not, a, mapping]\n");
+    broken.commit("broken");
+    env.run(&[
+        "repo",
+        "add",
+        "broken",
+        &broken.url(),
+        "--namespace",
+        "other",
+    ])
+    .success();
+    let out = env.run(&["-o", "json", "diff"]).code(1);
+    let v = out.json();
+    let entries = v.as_array().unwrap();
+    assert_eq!(entries.len(), 2, "{v:#}");
+    let good = entries.iter().find(|e| e["repo"] == "fleet").unwrap();
+    assert_eq!(
+        good["diffs"].as_array().unwrap().len(),
+        12,
+        "11 diffs and 1 informational"
+    );
+    let bad = entries.iter().find(|e| e["repo"] == "broken").unwrap();
+    assert!(
+        bad["error"].as_str().unwrap().contains("modules"),
+        "{bad:#}"
+    );
+    assert!(out.stderr.contains("repo 'broken'"), "{}", out.stderr);
+}
