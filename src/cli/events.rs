@@ -33,6 +33,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         ),
         None => None,
     };
+    if let Some(r) = &args.repo {
+        super::repo::check_filter(ctx, r)?;
+    }
     let filter = EventFilter {
         since,
         repo: args.repo.as_deref(),

@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         return OK;
     }
     if let Some(r) = &args.repo {
-        super::repo::find(ctx, r)?;
+        super::repo::check_filter(ctx, r)?;
     }
     let runs = store::runs::list(ctx.store()?.conn(), args.repo.as_deref(), Some(args.limit))?;
     if ctx.ui.json_mode() {

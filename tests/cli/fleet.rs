@@ -657,3 +657,49 @@ fn diff_reports_every_repo_even_when_one_fails() {
     );
     assert!(out.stderr.contains("repo 'broken'"), "{}", out.stderr);
 }
+
+#[test]
+fn a_repo_that_owns_live_resources_keeps_its_layout_and_its_proposals_stay_reachable() {
+    let (env, _up) = fleet_env(&["--auto-apply"]);
+    env.json(&["sync", "fleet"]);
+    env.run(&["repo", "pause", "fleet"]).success();
+    let out = env
+        .run(&["repo", "set", "fleet", "--layout", "manifests"])
+        .code(2);
+    assert!(
+        out.stderr
+            .contains("cannot change to the 'manifests' layout"),
+        "{}",
+        out.stderr
+    );
+    // A removed repo's prune proposals are still found by --repo.
+    let removed = env.json(&["repo", "remove", "fleet", "--prune"]);
+    assert_eq!(removed["destroy_proposals"].as_array().unwrap().len(), 11);
+    let open = env.json(&["proposals", "list", "--repo", "fleet"]);
+    assert_eq!(open.as_array().unwrap().len(), 11);
+    let applied = env.json(&[
+        "proposals",
+        "approve",
+        "--all",
+        "--repo",
+        "fleet",
+        "--apply",
+    ]);
+    assert!(
+        applied
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["status"] == "applied"),
+        "{applied:#}"
+    );
+    assert_eq!(env.json(&["get"]), serde_json::json!([]));
+    assert_eq!(
+        env.json(&["runs", "--repo", "fleet"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    env.run(&["events", "--repo", "nosuch"]).code(2);
+}

@@ -37,7 +37,7 @@ pub fn statuses(s: Option<&str>) -> CmdResult<Option<Vec<ProposalStatus>>> {
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     if let Some(r) = &args.repo {
-        super::super::repo::find(ctx, r)?;
+        super::super::repo::check_filter(ctx, r)?;
     }
     let filter = ProposalFilter {
         repo: args.repo.as_deref(),

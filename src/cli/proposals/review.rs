@@ -56,7 +56,7 @@ pub fn approve(ctx: &mut Ctx, args: ApproveArgs) -> CmdResult {
     let by = args.by.clone().unwrap_or_else(|| ctx.actor.clone());
     let ids = if args.all {
         if let Some(r) = &args.repo {
-            super::super::repo::find(ctx, r)?;
+            super::super::repo::check_filter(ctx, r)?;
         }
         let change = match &args.change {
             Some(c) => Some(Change::parse(c).ok_or_else(|| {

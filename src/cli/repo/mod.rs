@@ -34,6 +34,27 @@ pub fn run(ctx: &mut Ctx, cmd: RepoCommand) -> CmdResult {
     }
 }
 
+/// Check a `--repo` filter: a registered repo, or one that was removed but
+/// left proposals, runs or events behind (exit code 2 for anything else).
+pub fn check_filter(ctx: &mut Ctx, name: &str) -> CmdResult<()> {
+    let conn = ctx.store()?.conn();
+    let known: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM repos WHERE name = ?1)
+                 OR EXISTS (SELECT 1 FROM proposals WHERE repo = ?1)
+                 OR EXISTS (SELECT 1 FROM runs WHERE repo = ?1)
+                 OR EXISTS (SELECT 1 FROM events WHERE repo = ?1)",
+            [name],
+            |r| r.get(0),
+        )
+        .map_err(gitsync::store::StoreError::from)?;
+    if known {
+        Ok(())
+    } else {
+        Err(CommandError::unknown_repo(name))
+    }
+}
+
 /// Look a repo up or fail with exit code 2.
 pub fn find(ctx: &mut Ctx, name: &str) -> CmdResult<RepoState> {
     store::repos::get(ctx.store()?.conn(), name)?.ok_or_else(|| CommandError::unknown_repo(name))

@@ -47,7 +47,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         config.settings.full_history = false;
     }
     super::add::check_credentials(&config)?;
-    if config.namespace != state.config.namespace {
+    let moves = config.namespace != state.config.namespace;
+    let relayouts = config.layout != state.config.layout;
+    if moves || relayouts {
         let owned = store::resources::list(
             ctx.store()?.conn(),
             &LiveFilter {
@@ -55,13 +57,18 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
                 ..Default::default()
             },
         )?;
+        // Its resources would all look undeclared: a wholesale prune.
         if !owned.is_empty() {
+            let change = if moves {
+                format!("move to namespace '{}'", config.namespace)
+            } else {
+                format!("change to the '{}' layout", config.layout.as_str())
+            };
             return Err(CommandError::usage(format!(
-                "repo '{}' owns {} live resource(s) in namespace '{}'; it cannot move to '{}'",
+                "repo '{}' owns {} live resource(s) in namespace '{}'; it cannot {change}",
                 config.name,
                 owned.len(),
                 state.config.namespace,
-                config.namespace
             ))
             .with_hint("remove it with 'gitsync repo remove --prune' and add it again"));
         }
