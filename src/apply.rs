@@ -135,7 +135,12 @@ pub fn apply_one(
         if live.as_ref().map(|l| canonical(&l.spec)) != p.base_text {
             return Ok(false);
         }
-        write_live(tx, &p, applier, output.as_deref(), now)?;
+        // Each attempt's output is kept, so `proposals show` tells the story.
+        let entry = output.as_deref().map(|o| match o.trim_end() {
+            "" => format!("{} applied", store::ts(now)),
+            o => format!("{} applied: {o}", store::ts(now)),
+        });
+        write_live(tx, &p, applier, entry.as_deref(), now)?;
         Ok(true)
     })?;
     if !written {
@@ -218,7 +223,8 @@ fn record_failure(
     now: DateTime<Utc>,
 ) -> store::Result<Outcome> {
     store.write(|tx| -> store::Result<()> {
-        let output = retry.then_some(reason);
+        let entry = format!("{} failed: {reason}", store::ts(now));
+        let output = retry.then_some(entry.as_str());
         store::proposals::mark_failed(tx, id, reason, retry, output, now)?;
         let repo = store::proposals::get(tx, id)?.map(|p| p.repo);
         store::events::record(

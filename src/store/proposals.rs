@@ -304,7 +304,8 @@ pub fn mark_applied(
         "UPDATE proposals SET status = 'applied', applied_at = ?2, updated_at = ?2, auto_applied = ?3,
             reviewed_by = CASE WHEN ?3 THEN ?4 ELSE COALESCE(reviewed_by, ?4) END,
             reviewed_at = COALESCE(reviewed_at, ?2), reason = NULL, retry = 0,
-            hook_output = COALESCE(?5, hook_output)
+            hook_output = CASE WHEN ?5 IS NULL THEN hook_output
+                ELSE substr(COALESCE(hook_output || char(10), '') || ?5, -16384) END
          WHERE id = ?1",
         rusqlite::params![id, ts(now), auto, by, hook_output],
     )?;
@@ -325,7 +326,8 @@ pub fn mark_failed(
     conn.execute(
         "UPDATE proposals SET status = 'pending_review', reason = ?2, updated_at = ?3,
             attempts = attempts + CASE WHEN ?4 THEN 1 ELSE 0 END, retry = ?4,
-            hook_output = COALESCE(?5, hook_output)
+            hook_output = CASE WHEN ?5 IS NULL THEN hook_output
+                ELSE substr(COALESCE(hook_output || char(10), '') || ?5, -16384) END
          WHERE id = ?1",
         rusqlite::params![id, reason, ts(now), retry, hook_output],
     )?;

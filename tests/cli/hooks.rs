@@ -195,6 +195,16 @@ fn recovery_retries_a_failed_auto_apply_then_stops_after_three_attempts() {
             .len(),
         1
     );
+    // The failed attempts stay on record after the apply went through.
+    let output = env.json(&["proposals", "show", &id])["hook_output"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(output.matches("failed: ").count(), 3, "{output}");
+    assert!(
+        output.lines().last().unwrap().contains("applied"),
+        "{output}"
+    );
 }
 
 #[test]
