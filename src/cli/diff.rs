@@ -129,26 +129,39 @@ fn diffs_json(plan: &Plan) -> Vec<Value> {
 /// Provider configs may carry credentials; they are shown, never proposed,
 /// and values under secret-looking keys are masked.
 fn redact(v: &Value) -> Value {
+    const SECRET_KEYS: [&str; 11] = [
+        "secret",
+        "pass",
+        "pwd",
+        "token",
+        "key",
+        "credential",
+        "auth",
+        "cert",
+        "private",
+        "conn",
+        "dsn",
+    ];
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
                 .map(|(k, v)| {
                     let lower = k.to_ascii_lowercase();
-                    let secret = ["secret", "password", "token", "key", "credential"]
-                        .iter()
-                        .any(|s| lower.contains(s));
-                    (
-                        k.clone(),
-                        if secret {
-                            Value::String("<redacted>".into())
-                        } else {
-                            redact(v)
-                        },
-                    )
+                    let secret = SECRET_KEYS.iter().any(|s| lower.contains(s));
+                    let shown = if secret {
+                        Value::String("<redacted>".into())
+                    } else {
+                        redact(v)
+                    };
+                    (k.clone(), shown)
                 })
                 .collect(),
         ),
         Value::Array(a) => Value::Array(a.iter().map(redact).collect()),
+        // A URL with a user part (`scheme://user:pw@host`) may carry a password.
+        Value::String(text) if text.contains("://") && text.contains('@') => {
+            Value::String("<redacted>".into())
+        }
         other => other.clone(),
     }
 }

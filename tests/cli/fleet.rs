@@ -703,3 +703,26 @@ fn a_repo_that_owns_live_resources_keeps_its_layout_and_its_proposals_stay_reach
     );
     env.run(&["events", "--repo", "nosuch"]).code(2);
 }
+
+#[test]
+fn provider_configs_are_shown_with_secret_values_masked() {
+    let (env, up) = fleet_env(&[]);
+    let text = std::fs::read_to_string(up.path.join("fleet.yaml")).unwrap();
+    up.write(
+        "fleet.yaml",
+        &text.replace(
+            "    region: eu-west-1\n",
+            "    region: eu-west-1\n    pwd: hunter2\n    access_key_id: AKIAEXAMPLE\n    endpoint: postgres://u:pw@db.internal/x\n",
+        ),
+    );
+    up.commit("provider secrets");
+    let out = env.run(&["diff", "fleet"]).success();
+    assert!(out.stdout.contains("region: eu-west-1"), "{}", out.stdout);
+    for secret in ["hunter2", "AKIAEXAMPLE", "pw@db"] {
+        assert!(
+            !out.stdout.contains(secret),
+            "{secret} shown: {}",
+            out.stdout
+        );
+    }
+}

@@ -718,3 +718,33 @@ fn plain_unhalt_lifts_every_halt() {
     assert!(out.stderr.contains("nothing was halted"), "{}", out.stderr);
     env.run(&["halt", "--reason", " "]).code(2);
 }
+
+#[test]
+fn a_hook_for_a_kind_the_layout_never_applies_is_refused() {
+    let env = TestEnv::new();
+    let up = env.upstream("fleet");
+    up.load_fixture("fleet/v1");
+    up.commit("v1");
+    let out = env
+        .run(&[
+            "repo",
+            "add",
+            "fleet",
+            &up.url(),
+            "--apply-hook",
+            "modul=/bin/true",
+        ])
+        .code(2);
+    assert!(out.stderr.contains("no kind 'modul'"), "{}", out.stderr);
+    let out = env
+        .run(&[
+            "repo",
+            "add",
+            "fleet",
+            &up.url(),
+            "--apply-hook",
+            "provider_config=/bin/true",
+        ])
+        .code(2);
+    assert!(out.stderr.contains("template, module"), "{}", out.stderr);
+}

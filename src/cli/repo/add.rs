@@ -180,6 +180,28 @@ impl SettingsArgs {
                 .collect::<Result<_, _>>()
                 .map_err(bad)?;
         }
+        // A misspelt kind would make a hook that silently never fires.
+        let kinds: &[&str] = match config.layout {
+            LayoutKind::Fleet => &[
+                "template",
+                "module",
+                "assignment",
+                "pool",
+                "platform",
+                "fleet",
+            ],
+            LayoutKind::Nodered => &["flow", "subflow", "config", "package"],
+            LayoutKind::Manifests => &[],
+        };
+        for (kind, _) in &config.settings.apply_hooks {
+            if kind != "*" && !kinds.is_empty() && !kinds.contains(&kind.as_str()) {
+                return Err(bad(format!(
+                    "invalid --apply-hook: the {} layout has no kind '{kind}' that is applied; use one of {} or *",
+                    config.layout.as_str(),
+                    kinds.join(", ")
+                )));
+            }
+        }
         if let Some(path) = &self.catalog {
             config.settings.catalog = Some(catalog_path(path)?);
         }
