@@ -205,7 +205,7 @@ fn repo_block(r: &Value, now: DateTime<Utc>) -> Vec<String> {
         field(
             "failures",
             format!(
-                "{failures} runs in a row failed; retried {} apart until one succeeds",
+                "{failures} runs in a row failed; failed syncs back off up to {} apart until one succeeds",
                 span(reconcile::retry_delay(interval, failures) as i64)
             ),
         );
