@@ -179,8 +179,8 @@ fn read_documents(
             objects(value).map_err(|e| format!("the output of '{command}' is {e}"))
         }
         Reader::Json => {
-            let value: Value =
-                serde_json::from_slice(&bytes).map_err(|e| format!("invalid JSON: {e}"))?;
+            let value =
+                super::json_without_duplicates(&bytes).map_err(|e| format!("invalid JSON: {e}"))?;
             objects(value).map_err(|e| format!("the file is {e}"))
         }
         Reader::Yaml => {
@@ -234,6 +234,17 @@ fn identify(
         ));
         return None;
     };
+    if let Some(other) = doc.get("dag").filter(|d| !d.is_object()) {
+        // A top-level `dag` that is not a mapping is a broken DAG, not a
+        // document that skips DAG validation.
+        problems.push((
+            root.key("dag"),
+            format!(
+                "a DAG's 'dag' must be a mapping (with an id), found {}",
+                describe(other)
+            ),
+        ));
+    }
     if let Some(Value::Object(dag)) = doc.get("dag") {
         match doc.get("kind") {
             None | Some(Value::Null) => {}

@@ -726,3 +726,36 @@ fn provider_configs_are_shown_with_secret_values_masked() {
         );
     }
 }
+
+// Guards: the cache holds mirrors of registered repos only.
+#[test]
+fn a_removed_or_refused_repo_leaves_no_mirror_behind() {
+    let (env, _up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    let mirrors = |env: &TestEnv| {
+        std::fs::read_dir(env.cache().join("mirrors"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    assert_eq!(mirrors(&env), 1);
+    env.run(&[
+        "repo",
+        "add",
+        "nope",
+        &env.path().join("missing").display().to_string(),
+    ])
+    .code(1);
+    assert_eq!(mirrors(&env), 1, "a refused repo left a mirror");
+    let leftovers: Vec<_> = std::fs::read_dir(env.cache())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".verify-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    env.run(&["repo", "remove", "fleet"]).success();
+    assert_eq!(mirrors(&env), 0);
+}

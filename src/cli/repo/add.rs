@@ -362,7 +362,13 @@ pub fn check_credentials(config: &RepoConfig) -> CmdResult<()> {
 pub fn verify(ctx: &mut Ctx, config: &RepoConfig) -> CmdResult<()> {
     let context = ctx.open()?;
     let remote = reconcile::remote_of(config)?;
-    let mirror = Mirror::open_or_init(&context.mirror_path(config))
+    // Ask from a scratch repository, so that a repo that is never added
+    // leaves nothing behind in the cache.
+    std::fs::create_dir_all(&context.cache_dir)?;
+    let scratch = tempfile::Builder::new()
+        .prefix(".verify-")
+        .tempdir_in(&context.cache_dir)?;
+    let mirror = Mirror::open_or_init(scratch.path())
         .map_err(|e| CommandError::failure(format!("repo '{}': {e}", config.name)))?;
     mirror.probe(&remote).map_err(|e| {
         let hint = match &e {

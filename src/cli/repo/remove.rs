@@ -1,7 +1,7 @@
 //! `gitsync repo remove`: forget a repo. Its live resources stay (with their
 //! origin) unless `--prune` opens destroy proposals for them first.
 
-use super::super::error::CmdResult;
+use super::super::error::{CmdResult, CommandError, Exit};
 use super::super::{Ctx, OK};
 use gitsync::diff;
 use gitsync::model::{Change, ProposalStatus, canonical};
@@ -21,6 +21,16 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     let (now, actor) = (ctx.now, ctx.actor.clone());
     let name = state.config.name.clone();
     let commit = state.fetched_commit.clone().unwrap_or_default();
+    // Not while a sync of it runs: it would write a run for a repo gone.
+    let context = ctx.open()?;
+    let Some(_lock) = context.lock_repo(&name, context.lock_wait)? else {
+        return Err(CommandError {
+            exit: Exit::Busy,
+            message: format!("repo '{name}' is being synced by another gitsync process"),
+            hint: Some("try again when it finishes".into()),
+        });
+    };
+    let mirror = context.mirror_path(&state.config);
     let opened = ctx.store()?.write(|tx| -> store::Result<Vec<i64>> {
         for p in store::proposals::list(
             tx,
@@ -83,6 +93,8 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         store::events::record(tx, now, &actor, "repo.removed", Some(&name), None, None)?;
         Ok(opened)
     })?;
+    // Its mirror is of no use any more (the cache is always safe to delete).
+    let _ = std::fs::remove_dir_all(&mirror);
     if ctx.ui.json_mode() {
         ctx.ui.value(
             &serde_json::json!({ "name": name, "removed": true, "destroy_proposals": opened }),

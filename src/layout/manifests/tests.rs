@@ -387,3 +387,18 @@ fn an_alias_bomb_in_a_later_document_is_stopped() {
     let all = problems(&MemFiles::new("").with_file("bomb.yaml", bomb));
     assert_has(&all, "bomb.yaml: YAML alias expansion budget exceeded");
 }
+
+#[test]
+fn a_dag_that_is_not_a_mapping_is_an_error() {
+    assert_has(
+        &dag_problems("dag: notamapping\n"),
+        "dags/etl.yaml: dag: a DAG's 'dag' must be a mapping",
+    );
+}
+
+#[test]
+fn duplicate_keys_in_json_are_an_error_as_in_yaml() {
+    let files =
+        MemFiles::new("").with_file("k.json", r#"{"kind":"j","name":"dupkey","a":1,"a":2}"#);
+    assert_has(&problems(&files), "duplicate key 'a'");
+}
