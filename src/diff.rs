@@ -99,9 +99,21 @@ pub fn plan(repo: &str, namespace: &str, desired: &DesiredState, live: &[LiveRes
                 "{} '{}' in namespace '{}' is owned by repo '{}' (from {}); this repo's declaration in {} is ignored",
                 d.kind, d.name, namespace, l.repo, l.source_path, d.source_path
             )),
-            Some(l) if canonical(&l.spec) == canonical(&d.spec) => {}
+            Some(l)
+                if canonical(&l.spec) == canonical(&d.spec) && l.source_path == d.source_path => {}
             Some(l) => plan.diffs.push(Diff {
-                rendered: render_change(&d.kind, Some(&l.spec), Some(&d.spec)),
+                // A file that moved is an update of the resource's origin,
+                // so that `get` never points at a file that is gone.
+                rendered: if l.source_path == d.source_path {
+                    render_change(&d.kind, Some(&l.spec), Some(&d.spec))
+                } else {
+                    format!(
+                        "source: {} -> {}\n{}",
+                        l.source_path,
+                        d.source_path,
+                        render_change(&d.kind, Some(&l.spec), Some(&d.spec))
+                    )
+                },
                 key,
                 change: Change::Update,
                 base: Some(l.spec.clone()),

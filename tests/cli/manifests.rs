@@ -477,3 +477,31 @@ fn repo_add_checks_compile_rules() {
     .success();
     assert_eq!(env.json(&["repo", "show", "r"])["layout"], "manifests");
 }
+
+// Guards: a moved file updates the resource's origin, so `get` never points
+// at a file that is gone, and its history goes on.
+#[test]
+fn a_moved_file_updates_the_origin_and_keeps_the_history() {
+    let (env, up) = platform_env(&["--auto-apply"]);
+    env.json(&["sync", "platform"]);
+    up.git(&[
+        "mv",
+        "teams/ingest/hourly-sync.yml",
+        "teams/ingest/hourly.yml",
+    ]);
+    up.commit("rename");
+    let run = env.json(&["sync", "platform"])[0].clone();
+    assert_eq!(run["diff_count"], 1, "{run:#}");
+    assert_eq!(run["auto_applied"].as_array().unwrap().len(), 1);
+    let live = env.json(&["get", "dag", "hourly-sync"]);
+    assert_eq!(live[0]["origin"]["path"], "teams/ingest/hourly.yml");
+    assert_eq!(
+        env.json(&["history", "dag", "hourly-sync"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let again = env.json(&["sync", "platform"])[0].clone();
+    assert_eq!(again["diff_count"], 0);
+}
