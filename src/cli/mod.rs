@@ -172,7 +172,7 @@ impl Ctx {
                 cache_dir: self.cache_dir.clone(),
                 now: self.now,
                 actor: self.actor.clone(),
-                lock_wait: lock_wait(),
+                lock_wait: lock_wait()?,
                 retention: Default::default(),
                 started: Instant::now(),
             };
@@ -187,12 +187,20 @@ impl Ctx {
     }
 }
 
-fn lock_wait() -> Duration {
-    std::env::var("GITSYNC_LOCK_WAIT")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .map(Duration::from_secs_f64)
-        .unwrap_or(Duration::from_secs(5))
+/// `GITSYNC_LOCK_WAIT`: seconds to wait for a busy repo (default 5).
+fn lock_wait() -> CmdResult<Duration> {
+    match std::env::var("GITSYNC_LOCK_WAIT") {
+        Ok(s) if !s.is_empty() => s
+            .parse::<f64>()
+            .ok()
+            .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+            .ok_or_else(|| {
+                CommandError::usage(format!(
+                    "GITSYNC_LOCK_WAIT='{s}' is not a number of seconds (e.g. 5 or 0.5)"
+                ))
+            }),
+        _ => Ok(Duration::from_secs(5)),
+    }
 }
 
 fn default_state() -> PathBuf {
