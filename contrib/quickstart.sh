@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 cargo build --quiet
 gitsync="$PWD/target/debug/gitsync"
 demo=$(mktemp -d -t gitsync-quickstart.XXXXXX)
-export GITSYNC_STATE="$demo/state.db" GITSYNC_CACHE_DIR="$demo/cache"
+export GITSYNC_STATE="$demo/state.db" GITSYNC_CACHE_DIR="$demo/cache" USER="${USER:-$(id -un)}"
 git_() { git -C "$demo/fleet" -c user.name=Quickstart -c user.email=quickstart@example.com "$@"; }
 step() { printf '\n\033[1m$ gitsync %s\033[0m\n' "$*"; "$gitsync" "$@"; }
 
