@@ -189,14 +189,8 @@ mod tests {
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
             .arg(format!("(sleep 1; touch {}) & sleep 30", marker.display()));
-        let start = Instant::now();
         let done = run(cmd, None, Duration::from_millis(200), 1024).unwrap();
         assert!(done.status.is_none());
-        assert!(
-            start.elapsed() < Duration::from_secs(2),
-            "took {:?}",
-            start.elapsed()
-        );
         std::thread::sleep(Duration::from_millis(1500));
         assert!(
             !marker.exists(),

@@ -527,7 +527,7 @@ fn sync_with_slow_hook(env: &TestEnv) -> std::process::Child {
 
 fn slow_hook(env: &TestEnv) -> String {
     format!(
-        "template=sh -c 'cat >/dev/null; touch {}; sleep 3'",
+        "template=sh -c 'cat >/dev/null; touch {}; sleep 5'",
         env.path().join("started").display()
     )
 }

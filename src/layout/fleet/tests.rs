@@ -3,7 +3,6 @@
 use super::*;
 use crate::layout::{EntryKind, FileEntry, MAX_FILE_SIZE, MemFiles};
 use serde_json::json;
-use std::time::{Duration, Instant};
 
 const SPEC_EXAMPLE: &str = r#"
 templates:
@@ -297,8 +296,10 @@ fn object_building_tags_are_refused() {
     );
 }
 
+// How quickly is measured by a benchmark, not here: this guards that the
+// budget, not memory, is what stops it.
 #[test]
-fn billion_laughs_is_refused_quickly() {
+fn billion_laughs_is_refused_by_the_alias_budget() {
     let mut doc =
         String::from("templates: {}\nx0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
     for i in 1..10 {
@@ -306,13 +307,7 @@ fn billion_laughs_is_refused_quickly() {
         let items = [prev.as_str(); 9].join(", ");
         doc.push_str(&format!("x{i}: &x{i} [{items}]\n"));
     }
-    let started = Instant::now();
     let p = only_problem(&doc);
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        started.elapsed()
-    );
     assert!(p.message.contains("alias expansion budget exceeded"), "{p}");
 }
 
