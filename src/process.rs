@@ -2,6 +2,7 @@
 //! without a shell, under a timeout, with its output captured and bounded.
 
 use std::io::{Read, Write};
+use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -47,11 +48,12 @@ impl Finished {
 /// bytes kept; the rest is drained so the command never blocks on a full
 /// pipe) and the tail of stderr; kill it after `timeout`.
 pub fn run(
-    mut cmd: Command,
+    cmd: Command,
     stdin: Option<Vec<u8>>,
     timeout: Duration,
     max_stdout: u64,
 ) -> Result<Finished, String> {
+    let mut cmd = dies_with_us(cmd)?;
     // Its own process group, so that a timeout stops whatever it started too.
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     cmd.stdin(if stdin.is_some() {
@@ -109,6 +111,55 @@ pub fn run(
         stdout: stdout.recv_timeout(GRACE).unwrap_or_default(),
         stderr: stderr.recv_timeout(GRACE).unwrap_or_default(),
     })
+}
+
+/// Where util-linux's `setpriv` is, to give a command a parent-death signal.
+const SETPRIV: &str = "/usr/bin/setpriv";
+
+/// The same command, run so that it is killed if gitsync dies first (a
+/// SIGKILL, the OOM killer, `timeout` around a cron job): a hook must not
+/// finish an outside change that gitsync can no longer record. Uses
+/// `setpriv --pdeathsig KILL` where it is installed (it needs no unsafe
+/// code here); elsewhere the command runs as it is.
+fn dies_with_us(cmd: Command) -> Result<Command, String> {
+    if !Path::new(SETPRIV).exists() {
+        return Ok(cmd);
+    }
+    let program = cmd.get_program();
+    // A missing program is reported as such, not as setpriv's exit status.
+    if resolve(program).is_none() {
+        return Err(format!(
+            "cannot start: {} not found",
+            program.to_string_lossy()
+        ));
+    }
+    let mut wrapped = Command::new(SETPRIV);
+    wrapped
+        .args(["--pdeathsig", "KILL", "--"])
+        .arg(program)
+        .args(cmd.get_args());
+    for (key, value) in cmd.get_envs() {
+        match value {
+            Some(value) => wrapped.env(key, value),
+            None => wrapped.env_remove(key),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    Ok(wrapped)
+}
+
+/// The executable a program name stands for: a path as it is, a bare name
+/// looked up in `PATH`.
+fn resolve(program: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
+    let path = Path::new(program);
+    if path.components().count() > 1 {
+        return path.is_file().then(|| path.to_path_buf());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
 }
 
 /// Kill a process group (its leader's id) with `kill(1)`, which needs no
@@ -196,6 +247,47 @@ mod tests {
             !marker.exists(),
             "a process the command started outlived the timeout"
         );
+    }
+
+    #[test]
+    fn a_command_dies_with_its_parent() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("finished");
+        // A parent shell runs the command through `run`'s wrapping and is
+        // killed half way; the command must not finish after it.
+        let mut inner = Command::new("sh");
+        inner
+            .arg("-c")
+            .arg(format!("sleep 1; touch {}", marker.display()));
+        let wrapped = dies_with_us(inner).unwrap();
+        let mut line = vec![wrapped.get_program().to_string_lossy().into_owned()];
+        line.extend(
+            wrapped
+                .get_args()
+                .map(|a| format!("'{}'", a.to_string_lossy())),
+        );
+        let mut parent = Command::new("sh")
+            .arg("-c")
+            .arg(format!("{} & sleep 0.3; kill -9 $$", line.join(" ")))
+            .spawn()
+            .unwrap();
+        parent.wait().unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        if Path::new(SETPRIV).exists() {
+            assert!(!marker.exists(), "the command outlived its parent");
+        }
+    }
+
+    #[test]
+    fn a_missing_program_is_named() {
+        let err = run(
+            Command::new("no-such-program-here"),
+            None,
+            Duration::from_secs(1),
+            10,
+        )
+        .unwrap_err();
+        assert!(err.contains("no-such-program-here"), "{err}");
     }
 
     #[test]
