@@ -242,7 +242,9 @@ pub fn sync(
             continue;
         }
         match repo.next_due {
-            Some(due) if !now_anyway && due > ctx.now => {
+            Some(due)
+                if !now_anyway && due > ctx.now && !beyond_schedule(&repo.config, due, ctx.now) =>
+            {
                 out.push(SyncOutcome::Skipped {
                     repo: name,
                     reason: format!("not due until {}", store::ts(due)),
@@ -657,6 +659,14 @@ fn compile_timeout() -> Duration {
         .filter(|s| s.is_finite() && *s > 0.0)
         .map(Duration::from_secs_f64)
         .unwrap_or(layout::DEFAULT_COMPILE_TIMEOUT)
+}
+
+/// A due time later than any schedule could set (the longest backoff plus
+/// jitter) means the clock went back since it was set, say a host that
+/// booted with a wrong clock: the repo is due now rather than in years.
+fn beyond_schedule(config: &RepoConfig, due: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    let longest = config.interval.max(MAX_BACKOFF_SECS) + 60;
+    due > now + Span::seconds(longest as i64)
 }
 
 /// The next time a repo is due: now + its delay (see [`retry_delay`]) + a

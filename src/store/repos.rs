@@ -159,6 +159,12 @@ pub fn set_next_due(conn: &Connection, name: &str, due: DateTime<Utc>) -> Result
     Ok(())
 }
 
+/// Make a repo due at the next `sync`.
+pub fn clear_next_due(conn: &Connection, name: &str) -> Result<()> {
+    conn.execute("UPDATE repos SET next_due = NULL WHERE name = ?1", [name])?;
+    Ok(())
+}
+
 pub fn set_fetched(conn: &Connection, name: &str, commit: &str) -> Result<()> {
     conn.execute(
         "UPDATE repos SET fetched_commit = ?2 WHERE name = ?1",

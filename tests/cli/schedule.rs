@@ -690,3 +690,36 @@ fn man_page_documents_scheduling_and_the_testing_clock() {
         );
     }
 }
+
+// Guards: a timer set by a wrong clock (years ahead) does not stop
+// scheduled syncs once the clock is right again.
+#[test]
+fn a_clock_that_went_back_does_not_stop_scheduled_syncs() {
+    let mut env = TestEnv::new();
+    let up = upstream(&env, "fleet");
+    add(&env, "fleet", &up.url(), &[]);
+    env.set_now(10 * 365 * 24 * 3600);
+    sync(&env, &[]);
+    env.set_now(0);
+    let entries = sync(&env, &[]);
+    assert_eq!(entries["fleet"]["status"], "success", "{entries:#?}");
+    let due = next_due(&env, "fleet");
+    assert!((300..=360).contains(&due), "next due {due}s after now");
+}
+
+// Guards: a shorter interval takes effect at once, not after the old timer.
+#[test]
+fn changing_the_interval_reschedules_the_repo() {
+    let mut env = TestEnv::new();
+    let up = upstream(&env, "fleet");
+    add(&env, "fleet", &up.url(), &["--interval", "86400"]);
+    env.set_now(0);
+    sync(&env, &[]);
+    env.run(&["repo", "pause", "fleet"]).success();
+    env.run(&["repo", "set", "fleet", "--interval", "60"])
+        .success();
+    env.run(&["repo", "resume", "fleet"]).success();
+    env.set_now(120);
+    let entries = sync(&env, &[]);
+    assert_eq!(entries["fleet"]["status"], "success", "{entries:#?}");
+}

@@ -90,8 +90,13 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         super::add::verify(ctx, &config)?;
     }
     let (now, actor) = (ctx.now, ctx.actor.clone());
+    let rescheduled = config.interval != state.config.interval;
     ctx.store()?.write(|tx| -> store::Result<()> {
         store::repos::update(tx, &config)?;
+        if rescheduled {
+            // The old timer belongs to the old interval: due at the next sync.
+            store::repos::clear_next_due(tx, &config.name)?;
+        }
         store::events::record(
             tx,
             now,
