@@ -24,7 +24,7 @@ function __fish_gitsync_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c gitsync -n "__fish_gitsync_needs_command" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_needs_command" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_needs_command" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -52,7 +52,7 @@ complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "gc" -d 'Apply the r
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c gitsync -n "__fish_gitsync_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and not __fish_seen_subcommand_from add list show set pause resume remove help" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -90,7 +90,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l catalog -d 'Node catalog in Node-RED\'s .config.nodes.json format (nodered layout)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -105,7 +105,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -116,7 +116,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -147,7 +147,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l catalog -d 'Node catalog in Node-RED\'s .config.nodes.json format (nodered layout)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -164,7 +164,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -175,7 +175,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -186,7 +186,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from resume" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from remove" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -208,7 +208,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-success-days -d 'Keep successful runs this many days' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-failed-days -d 'Keep failed and partial runs this many days' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -221,7 +221,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l force -d 'Sync 
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -234,7 +234,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -l offline -d 'Use
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand diff" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and not __fish_seen_subcommand_from list show approve reject ignore help" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -255,7 +255,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_se
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l status -d 'pending_review, approved, applied, rejected, ignored, superseded, open or all' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l kind -d 'Only this kind' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s n -l namespace -d 'Only this namespace' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -266,7 +266,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_se
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -281,7 +281,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_se
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l kind -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l change -d 'create, update or destroy' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l by -d 'Who approves [default: $USER]' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -296,7 +296,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_se
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from approve" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l reason -d 'Why' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l by -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -308,7 +308,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_se
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from reject" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -l by -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from ignore" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -325,7 +325,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_se
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "reject" -d 'Reject proposals: live state stays; the diff is not reopened until it changes'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "ignore" -d 'Ignore proposals: live state stays; the diff is not reopened until it changes'
 complete -c gitsync -n "__fish_gitsync_using_subcommand proposals; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -337,7 +337,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s q -l quiet -d 
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s n -l namespace -d 'Only the repos of this namespace' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand status" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -351,7 +351,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s v -l verbose 
 complete -c gitsync -n "__fish_gitsync_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l repo -d 'Only this repo\'s runs' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l limit -d 'At most N runs' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -364,7 +364,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_see
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Show one run'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from show" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -378,7 +378,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show one run'
 complete -c gitsync -n "__fish_gitsync_using_subcommand runs; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s n -l namespace -d 'Only this namespace' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand get" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand get" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -390,7 +390,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s q -l quiet -d 'P
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand get" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s n -l namespace -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand history" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand history" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -404,7 +404,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand history" -s h -l help -d
 complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l since -d 'Only events at or after this time (RFC 3339)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l repo -d 'Only this repo\'s events' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l limit -d 'At most N events' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand events" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -417,7 +417,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s v -l verbose 
 complete -c gitsync -n "__fish_gitsync_using_subcommand events" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l reason -d 'Why (shown by \'gitsync status\')' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s n -l namespace -d 'Halt only this namespace' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -429,7 +429,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s q -l quiet -d '
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand halt" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s n -l namespace -d 'Lift only this namespace\'s halt (default: every halt)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -442,7 +442,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s v -l verbose 
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s h -l help -d 'Print help'
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-success-days -d 'Keep successful runs this many days' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-failed-days -d 'Keep failed and partial runs this many days' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -454,7 +454,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l dry-run -d 'Only 
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"
@@ -465,7 +465,7 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -l metrics-
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand man" -l state -d 'The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
+complete -c gitsync -n "__fish_gitsync_using_subcommand man" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand man" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
 yaml\t''"

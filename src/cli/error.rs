@@ -65,10 +65,18 @@ impl fmt::Display for CommandError {
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         let busy = matches!(e, StoreError::Busy);
+        let hint = match &e {
+            StoreError::Open { .. } | StoreError::Sqlite(_) => Some(
+                "check that --state (or GITSYNC_STATE) names a gitsync state file, or a new file \
+                 in a folder you may write, and that you may read and write it"
+                    .to_string(),
+            ),
+            _ => None,
+        };
         CommandError {
             exit: if busy { Exit::Busy } else { Exit::Failure },
             message: e.to_string(),
-            hint: None,
+            hint,
         }
     }
 }

@@ -40,14 +40,10 @@ GITSYNC_KEEP_SUCCESS_DAYS, GITSYNC_KEEP_FAILED_DAYS, GITSYNC_NOW (testing aid), 
     after_long_help = AFTER_LONG_HELP
 )]
 pub struct Cli {
-    /// The SQLite state file [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]
-    #[arg(
-        long,
-        global = true,
-        env = "GITSYNC_STATE",
-        hide_env_values = true,
-        value_name = "PATH"
-    )]
+    /// The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]
+    // GITSYNC_STATE is read by hand: an empty value means unset, as for
+    // the other GITSYNC_* variables, instead of clap's "value required".
+    #[arg(long, global = true, value_name = "PATH")]
     state: Option<PathBuf>,
     /// Output format: tables for people, JSON or YAML for scripts (on stdout only)
     #[arg(short = 'o', long = "output", global = true, value_enum, default_value_t = Format::Table)]
@@ -166,6 +162,14 @@ impl Ctx {
     /// The reconcile context (state file opened and migrated on first use).
     pub fn open(&mut self) -> CmdResult<&mut Context> {
         if self.context.is_none() {
+            if !self.cache_dir.exists() {
+                // Mirrors hold repository content: private like the state file.
+                use std::os::unix::fs::DirBuilderExt;
+                let _ = std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(&self.cache_dir);
+            }
             let store = Store::open(&self.state)?;
             let mut context = Context {
                 store,
@@ -201,6 +205,32 @@ fn lock_wait() -> CmdResult<Duration> {
             }),
         _ => Ok(Duration::from_secs(5)),
     }
+}
+
+/// Who is acting, for reviews and audit events: `$USER`, `$LOGNAME`, else
+/// the name of this process's user in /etc/passwd (cron and systemd often
+/// set neither variable).
+fn login_name() -> String {
+    use std::os::unix::fs::MetadataExt;
+    if let Some(name) = ["USER", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.is_empty()))
+    {
+        return name;
+    }
+    let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+        return "unknown".into();
+    };
+    std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|passwd| {
+            passwd.lines().find_map(|line| {
+                let mut fields = line.split(':');
+                let name = fields.next()?;
+                (fields.nth(1)? == uid.to_string()).then(|| name.to_string())
+            })
+        })
+        .unwrap_or_else(|| format!("uid {uid}"))
 }
 
 fn default_state() -> PathBuf {
@@ -250,7 +280,15 @@ fn is_broken_pipe(e: &CommandError) -> bool {
 }
 
 fn run(cli: Cli, ui: Ui) -> CmdResult {
-    let state = cli.state.clone().unwrap_or_else(default_state);
+    let state = cli
+        .state
+        .clone()
+        .or_else(|| {
+            std::env::var_os("GITSYNC_STATE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        })
+        .unwrap_or_else(default_state);
     let cache_dir = std::env::var_os("GITSYNC_CACHE_DIR")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -260,10 +298,7 @@ fn run(cli: Cli, ui: Ui) -> CmdResult {
         state,
         cache_dir,
         now: now()?,
-        actor: std::env::var("USER")
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "unknown".into()),
+        actor: login_name(),
         metrics_file: cli.metrics_file.clone(),
         context: None,
     };

@@ -69,7 +69,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     for outcome in &outcomes {
         match outcome {
             SyncOutcome::Ran(run) => {
-                if run.status == RunStatus::Failed {
+                // A failed run, or an auto-apply that failed (SPEC: exit 1
+                // for "a failed apply"), so that cron mail says so.
+                if run.status == RunStatus::Failed || !run.failed.is_empty() {
                     exit = Exit::Failure;
                 }
                 values.push(json::run(run));
@@ -96,16 +98,31 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         eprintln!("error: {}", e.message);
     }
     if exit == Exit::Failure {
-        let failed: Vec<&str> = outcomes
+        // The reasons, even with -q: they are the errors cron mails.
+        let failed: Vec<String> = outcomes
             .iter()
             .filter_map(|o| match o {
-                SyncOutcome::Ran(r) if r.status == RunStatus::Failed => Some(r.repo.as_str()),
+                SyncOutcome::Ran(r) if r.status == RunStatus::Failed => Some(format!(
+                    "{}: {}",
+                    r.repo,
+                    r.error.as_deref().unwrap_or("unknown error")
+                )),
+                SyncOutcome::Ran(r) if !r.failed.is_empty() => Some(format!(
+                    "{}: {} auto-apply(s) failed ({}); see 'gitsync proposals show ID'",
+                    r.repo,
+                    r.failed.len(),
+                    r.failed
+                        .iter()
+                        .map(|id| id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
                 _ => None,
             })
             .collect();
         return Err(
-            CommandError::failure(format!("sync failed for {}", failed.join(", ")))
-                .with_hint("see 'gitsync runs' for the error of each run"),
+            CommandError::failure(format!("sync failed: {}", failed.join("; ")))
+                .with_hint("see 'gitsync runs' and 'gitsync status' for details"),
         );
     }
     Ok(exit)

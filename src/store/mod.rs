@@ -18,6 +18,7 @@ pub use runs::Run;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -74,26 +75,33 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| open_err(Box::new(e)))?;
+        // SQLite's own words ("file is not a database", "unable to open
+        // database file") name no file: say which one.
+        let sqlite_err = |e: StoreError| match e {
+            StoreError::Sqlite(inner) => open_err(Box::new(inner)),
+            other => other,
+        };
+        if path.is_dir() {
+            return Err(open_err("it is a directory; name a file in it".into()));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            // Created private: the state file's folder is nobody else's business.
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .map_err(|e| open_err(Box::new(e)))?;
         }
         create_private(path).map_err(|e| open_err(Box::new(e)))?;
         let conn = Connection::open(path).map_err(|e| open_err(Box::new(e)))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        let mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(open_err(
-                format!("cannot switch to WAL journal mode (got {mode})").into(),
-            ));
-        }
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
         };
-        schema::migrate(&mut store.conn, path)?;
+        store.configure().map_err(sqlite_err)?;
+        schema::migrate(&mut store.conn, path).map_err(sqlite_err)?;
         // WAL and SHM files are created by SQLite with the main file's mode
         // only on some systems; make sure secrets of history never go world-readable.
         for suffix in ["-wal", "-shm"] {
@@ -102,6 +110,22 @@ impl Store {
             set_private(Path::new(&p));
         }
         Ok(store)
+    }
+
+    /// WAL journal, a busy timeout, foreign keys.
+    fn configure(&self) -> Result<()> {
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        let mode: String = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Corrupt(format!(
+                "cannot switch to WAL journal mode (got {mode})"
+            )));
+        }
+        self.conn.pragma_update(None, "foreign_keys", true)?;
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Ok(())
     }
 
     pub fn path(&self) -> &Path {

@@ -759,3 +759,39 @@ fn a_removed_or_refused_repo_leaves_no_mirror_behind() {
     env.run(&["repo", "remove", "fleet"]).success();
     assert_eq!(mirrors(&env), 0);
 }
+
+#[test]
+fn a_state_file_that_is_not_one_is_named_in_the_error() {
+    let env = TestEnv::new();
+    let bogus = env.path().join("notes.txt");
+    std::fs::write(&bogus, "hello").unwrap();
+    let out = env
+        .run(&["--state", bogus.to_str().unwrap(), "status"])
+        .code(1);
+    assert!(
+        out.stderr.contains("notes.txt: file is not a database"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("hint:"), "{}", out.stderr);
+    let out = env
+        .run(&["--state", env.path().to_str().unwrap(), "status"])
+        .code(1);
+    assert!(out.stderr.contains("it is a directory"), "{}", out.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&bogus).unwrap(),
+        "hello",
+        "nothing written to it"
+    );
+}
+
+#[test]
+fn the_cache_and_the_state_folder_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let (env, _up) = fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    for dir in [env.cache(), env.state().parent().unwrap().to_path_buf()] {
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", dir.display());
+    }
+}

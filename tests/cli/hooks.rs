@@ -139,7 +139,14 @@ fn recovery_retries_a_failed_auto_apply_then_stops_after_three_attempts() {
         flag.display()
     );
     fleet(&env, "fleet", &["--auto-apply", "--apply-hook", &hook]);
-    let first = env.json(&["sync", "fleet"])[0].clone();
+    // A failed auto-apply makes the sync exit 1, so cron mail tells.
+    let out = env.run(&["-o", "json", "sync", "fleet"]).code(1);
+    assert!(
+        out.stderr.contains("auto-apply(s) failed"),
+        "{}",
+        out.stderr
+    );
+    let first = out.json()[0].clone();
     assert_eq!(first["status"], "partial");
     // Both modules fail in the hook; their assignments wait for them.
     let failed = first["failed"].as_array().unwrap();
@@ -158,8 +165,8 @@ fn recovery_retries_a_failed_auto_apply_then_stops_after_three_attempts() {
             .contains("failed 1 time"),
         "{status:#}"
     );
-    env.json(&["sync", "fleet"]);
-    env.json(&["sync", "fleet"]);
+    env.run(&["sync", "fleet"]).code(1);
+    env.run(&["sync", "fleet"]).code(1);
     let id = proposal_id(&env, "module", "nginx-public");
     assert_eq!(env.json(&["proposals", "show", &id])["attempts"], 3);
     let recovery = env.json(&["status"])["repos"][0]["recovery"]
@@ -175,7 +182,7 @@ fn recovery_retries_a_failed_auto_apply_then_stops_after_three_attempts() {
         "{recovery}"
     );
     // Retries have stopped: a fourth sync does not try again.
-    let fourth = env.json(&["sync", "fleet"])[0].clone();
+    let fourth = env.run(&["-o", "json", "sync", "fleet"]).json()[0].clone();
     let module: i64 = id.parse().unwrap();
     assert!(
         !fourth["failed"]
