@@ -43,7 +43,7 @@ pub trait RepoFiles {
     /// Every entry below [`RepoFiles::base`], sorted by path.
     fn list(&self) -> &[FileEntry];
     /// The content of a file entry. Refuses symlinks, submodules and files
-    /// over [`MAX_FILE_SIZE`].
+    /// over [`MAX_READ_SIZE`].
     fn read(&self, path: &str) -> Result<Vec<u8>, LayoutError>;
 
     /// The entry at `path` (relative to the repository root), if any.
@@ -260,13 +260,24 @@ impl RepoFiles for MemFiles {
             path: path.to_string(),
             reason: "no such file".into(),
         })?;
-        check_readable(entry)?;
+        check_readable_within(entry, MAX_READ_SIZE)?;
         Ok(self.contents.get(path).cloned().unwrap_or_default())
     }
 }
 
-/// The checks every [`RepoFiles::read`] makes before returning content.
+/// Largest file read at all: the flow file of a big Node-RED project. Each
+/// layout holds its files to its own limit (1 MiB for `fleet.yaml`, DAG
+/// files and `package.json`), checked before reading.
+pub const MAX_READ_SIZE: u64 = 16 * 1_048_576;
+
+/// The checks a layout makes before reading a file: no link, no submodule,
+/// at most [`MAX_FILE_SIZE`].
 pub fn check_readable(entry: &FileEntry) -> Result<(), LayoutError> {
+    check_readable_within(entry, MAX_FILE_SIZE)
+}
+
+/// The checks of [`check_readable`] with another size limit.
+pub fn check_readable_within(entry: &FileEntry, limit: u64) -> Result<(), LayoutError> {
     let refuse = |reason: String| LayoutError::Refused {
         path: entry.path.clone(),
         reason,
@@ -278,9 +289,10 @@ pub fn check_readable(entry: &FileEntry) -> Result<(), LayoutError> {
         EntryKind::Submodule => Err(refuse(
             "is a submodule; gitsync does not fetch submodules".into(),
         )),
-        EntryKind::File if entry.size > MAX_FILE_SIZE => Err(refuse(format!(
-            "is {} bytes, over the limit of {MAX_FILE_SIZE} bytes (1 MiB)",
-            entry.size
+        EntryKind::File if entry.size > limit => Err(refuse(format!(
+            "is {} bytes, over the limit of {limit} bytes ({} MiB)",
+            entry.size,
+            limit / 1_048_576
         ))),
         EntryKind::File => Ok(()),
     }

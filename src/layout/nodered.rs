@@ -22,7 +22,10 @@ pub use catalog::Catalog;
 pub use core_types::{CORE_NODE_TYPES, STRUCTURAL_TYPES};
 pub use describe::describe_change;
 
-use super::{LayoutError, LayoutOptions, Problem, RepoFiles, check_readable};
+use super::{
+    LayoutError, LayoutOptions, MAX_FILE_SIZE, MAX_READ_SIZE, Problem, RepoFiles,
+    check_readable_within,
+};
 use crate::model::{DesiredResource, DesiredState};
 use flows::FlowNode;
 use serde_json::{Map, Value, json};
@@ -57,7 +60,7 @@ pub fn parse(files: &dyn RepoFiles, options: &LayoutOptions) -> Result<DesiredSt
             ),
         ));
     }
-    let package = read_json(files, &package_file)?;
+    let package = read_json(files, &package_file, MAX_FILE_SIZE)?;
     let mut problems = Vec::new();
     let project = Project::read(&package_file, &package, &mut problems);
     let flow_file = locate_flow_file(files, &package_file, &project, &mut problems);
@@ -65,7 +68,8 @@ pub fn parse(files: &dyn RepoFiles, options: &LayoutOptions) -> Result<DesiredSt
     let Some(flow_file) = flow_file else {
         return Err(LayoutError::Invalid(problems));
     };
-    let flow_value = read_json(files, &flow_file)?;
+    // Flow files of real projects pass 1 MiB; they get the larger limit.
+    let flow_value = read_json(files, &flow_file, MAX_READ_SIZE)?;
     let nodes = flows::check(&flow_file, &flow_value, &mut problems);
     if !problems.is_empty() {
         return Err(LayoutError::Invalid(problems));
@@ -107,10 +111,10 @@ fn whole_file(file: &str, message: String) -> LayoutError {
 
 /// Read and parse one JSON file of the repo. Syntax errors name the line
 /// and column.
-fn read_json(files: &dyn RepoFiles, file: &str) -> Result<Value, LayoutError> {
+fn read_json(files: &dyn RepoFiles, file: &str, limit: u64) -> Result<Value, LayoutError> {
     if let Some(entry) = files.entry(file) {
         // Size, symlink and submodule checks before any byte is read.
-        check_readable(entry)?;
+        check_readable_within(entry, limit)?;
     }
     let bytes = files.read(file)?;
     parse_json(&bytes).map_err(|message| whole_file(file, message))
@@ -337,7 +341,7 @@ fn load_catalog(
     if files.entry(&file).is_none() {
         return Ok(Catalog::default());
     }
-    let value = match read_json(files, &file) {
+    let value = match read_json(files, &file, MAX_FILE_SIZE) {
         Ok(value) => value,
         Err(LayoutError::Invalid(mut found)) => {
             problems.append(&mut found);

@@ -18,7 +18,7 @@ mod tree;
 mod tests;
 
 use crate::credentials::{Reference, Secret};
-use crate::layout::{FileEntry, LayoutError, RepoFiles, check_readable};
+use crate::layout::{FileEntry, LayoutError, MAX_READ_SIZE, RepoFiles, check_readable_within};
 use std::fmt;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
@@ -360,7 +360,7 @@ impl RepoFiles for TreeFiles {
             path: path.to_string(),
             reason: format!("does not exist in commit {}", short(&self.commit)),
         })?;
-        check_readable(entry)?;
+        check_readable_within(entry, MAX_READ_SIZE)?;
         let id = gix::ObjectId::from_hex(entry.id.as_bytes())
             .map_err(|e| LayoutError::Other(format!("{path}: bad blob id: {e}")))?;
         let repo = self.repo.to_thread_local();

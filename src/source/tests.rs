@@ -461,7 +461,7 @@ fn files_lists_reads_and_refuses() {
 #[test]
 fn big_files_are_listed_with_size_and_refused() {
     let up = Upstream::new();
-    let big = "x".repeat(crate::layout::MAX_FILE_SIZE as usize + 1);
+    let big = "x".repeat(crate::layout::MAX_READ_SIZE as usize + 1);
     let c = up.commit(&[("big.txt", &big)], "big");
     let (_d, m) = mirror();
     m.fetch(&branch(&up.url(), "main")).unwrap();

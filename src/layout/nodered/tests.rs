@@ -406,3 +406,34 @@ fn a_flow_change_is_summarized_node_by_node() {
     );
     assert_eq!(describe_change("package", None, Some(&json!({}))), None);
 }
+
+// Guards: flow files of big projects pass 1 MiB; they are read up to the
+// larger limit, while package.json keeps 1 MiB.
+#[test]
+fn a_flow_file_over_one_mib_is_read() {
+    let mut nodes = vec![json!({"id": "t1", "type": "tab", "label": "Big"})];
+    for i in 0..12_000 {
+        nodes.push(json!({"id": format!("c{i}"), "type": "comment", "z": "t1", "name": "x".repeat(100), "x": 10, "y": 10, "wires": []}));
+    }
+    let flows = serde_json::to_string(&nodes).unwrap();
+    assert!(flows.len() > 1_048_576);
+    let files = MemFiles::new("")
+        .with_file("package.json", "{}")
+        .with_file("flows.json", flows);
+    let state = parse_ok(&files);
+    assert_eq!(
+        find(&state, "flow", "t1").spec["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12_000
+    );
+    let big_package = format!("{{\"description\": \"{}\"}}", "x".repeat(1_100_000));
+    let files = MemFiles::new("")
+        .with_file("package.json", big_package)
+        .with_file("flows.json", "[]");
+    assert!(matches!(
+        parse(&files, &LayoutOptions::default()),
+        Err(LayoutError::Refused { .. })
+    ));
+}
