@@ -178,20 +178,37 @@ impl Path {
     }
 }
 
-/// A short description of a value for "expected X, found Y" messages.
+/// A short description of a value for "expected X, found Y" messages, in
+/// YAML's words (a mapping, a sequence).
 pub(crate) fn describe(value: &Value) -> String {
     match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => format!("boolean {b}"),
         Value::Number(n) if n.is_f64() => format!("float {n}"),
         Value::Number(n) => format!("integer {n}"),
+        Value::Array(_) => "a sequence".to_string(),
+        Value::Object(_) => "a mapping".to_string(),
+        scalar => describe_scalar(scalar),
+    }
+}
+
+/// The same in JSON's words (an object, an array), for JSON files.
+pub(crate) fn describe_json(value: &Value) -> String {
+    match value {
+        Value::Number(n) => format!("number {n}"),
+        Value::Array(_) => "an array".to_string(),
+        Value::Object(_) => "an object".to_string(),
+        scalar => describe_scalar(scalar),
+    }
+}
+
+fn describe_scalar(value: &Value) -> String {
+    match value {
+        Value::Bool(b) => format!("boolean {b}"),
         Value::String(s) => {
             let shown: String = s.chars().take(60).collect();
             let ellipsis = if shown.len() < s.len() { "…" } else { "" };
             format!("string {}{ellipsis}", Value::String(shown))
         }
-        Value::Array(_) => "a sequence".to_string(),
-        Value::Object(_) => "a mapping".to_string(),
+        _ => "null".to_string(),
     }
 }
 

@@ -37,21 +37,7 @@ impl FlowNode<'_> {
     }
 }
 
-/// A short description of a value for "expected X, found Y" messages.
-pub fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => format!("boolean {b}"),
-        Value::Number(n) => format!("number {n}"),
-        Value::String(s) => {
-            let shown: String = s.chars().take(60).collect();
-            let ellipsis = if shown.len() < s.len() { "…" } else { "" };
-            format!("string {}{ellipsis}", Value::String(shown))
-        }
-        Value::Array(_) => "an array".to_string(),
-        Value::Object(_) => "an object".to_string(),
-    }
-}
+pub(crate) use crate::layout::describe_json as describe;
 
 /// Check the structure of the flow file `file` and return its nodes. An
 /// empty file is refused: Node-RED reads it as no flows, but from git it is
