@@ -16,4 +16,5 @@ pub mod reconcile;
 pub mod source;
 pub mod status;
 pub mod store;
+pub mod text;
 pub mod validate;

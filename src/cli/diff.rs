@@ -29,7 +29,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     let verbose = ctx.ui.verbose && !ctx.ui.quiet;
     let mut log = |msg: &str| {
         if verbose {
-            eprintln!("{msg}");
+            super::ui::progress_line(msg);
         }
     };
     let mut found = false;
@@ -92,7 +92,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         1 => return Err(failures.remove(0)),
         _ => {
             for e in &failures[..failures.len() - 1] {
-                eprintln!("error: {}", e.message);
+                super::ui::error_line("error", &e.message);
             }
             return Err(failures.pop().expect("more than one"));
         }

@@ -17,7 +17,7 @@ pub struct ManArgs {}
 pub fn completions(ctx: &mut Ctx, args: CompletionsArgs) -> CmdResult {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut super::command(), "gitsync", &mut out);
-    ctx.ui.line(String::from_utf8_lossy(&out).trim_end())?;
+    ctx.ui.raw(String::from_utf8_lossy(&out).trim_end())?;
     OK
 }
 
@@ -36,7 +36,7 @@ pub fn man(ctx: &mut Ctx, _args: ManArgs) -> CmdResult {
     out.extend_from_slice(EXIT_STATUS.as_bytes());
     out.extend_from_slice(text_to_roff(super::AFTER_LONG_HELP).as_bytes());
     page.render_version_section(&mut out)?;
-    ctx.ui.line(String::from_utf8_lossy(&out).trim_end())?;
+    ctx.ui.raw(String::from_utf8_lossy(&out).trim_end())?;
     OK
 }
 

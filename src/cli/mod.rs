@@ -23,6 +23,7 @@ use clap::{Parser, Subcommand};
 use error::{CmdResult, CommandError, Exit};
 use gitsync::reconcile::{self, Context};
 use gitsync::store::Store;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -257,17 +258,20 @@ fn now() -> CmdResult<DateTime<Utc>> {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_error(e),
+    };
     let ui = Ui::new(cli.output, cli.color, cli.quiet, cli.verbose);
     let exit = match run(cli, ui) {
         Ok(exit) => exit,
         Err(e) => {
-            if is_broken_pipe(&e) {
+            if ui::stdout_closed() {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {}", e.message);
+            ui::error_line("error", &e.message);
             if let Some(hint) = &e.hint {
-                eprintln!("hint: {hint}");
+                ui::error_line("hint", hint);
             }
             e.exit
         }
@@ -275,8 +279,25 @@ pub fn main() -> ExitCode {
     ExitCode::from(exit as u8)
 }
 
-fn is_broken_pipe(e: &CommandError) -> bool {
-    e.message.contains("Broken pipe")
+/// clap's usage errors quote what was typed: shown through the sanitiser
+/// like every other message (help and version are clap's own text).
+fn parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let _ = write!(
+        std::io::stderr().lock(),
+        "{}",
+        gitsync::text::escape_block(&text)
+    );
+    ExitCode::from(Exit::Usage as u8)
 }
 
 fn run(cli: Cli, ui: Ui) -> CmdResult {

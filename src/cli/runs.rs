@@ -38,7 +38,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
                     serde_json::Value::Null => "-".into(),
                     other => other.to_string(),
                 };
-                ctx.ui.line(&format!("{k:<13} {text}"))?;
+                ctx.ui.line(&format!("{k:<13} {}", ui::printable(&text)))?;
             }
         }
         return OK;

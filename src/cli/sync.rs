@@ -41,12 +41,13 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     let mut log = |msg: &str| {
         if let Some(bar) = &spinner {
             // The spinner shows what is happening now, the repo first.
+            let msg = gitsync::text::escape_line(msg);
             bar.set_message(msg.to_string());
             if verbose {
-                bar.suspend(|| eprintln!("{msg}"));
+                bar.suspend(|| super::ui::progress_line(&msg));
             }
         } else if verbose {
-            eprintln!("{msg}");
+            super::ui::progress_line(msg);
         }
     };
     let outcomes = reconcile::sync(context, &selection, args.force, &mut log)?;
@@ -95,7 +96,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         metrics?;
     } else if let Err(e) = metrics {
         // The failed sync is the error to report; say this one too.
-        eprintln!("error: {}", e.message);
+        super::ui::error_line("error", &e.message);
     }
     if exit == Exit::Failure {
         // The reasons, even with -q: they are the errors cron mails.

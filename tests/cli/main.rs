@@ -11,3 +11,4 @@ mod nodered;
 mod remotes;
 mod schedule;
 mod servers;
+mod terminal;

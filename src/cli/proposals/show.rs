@@ -1,7 +1,7 @@
 //! `gitsync proposals show`: metadata and the full diff of one proposal.
 
 use super::super::error::{CmdResult, CommandError};
-use super::super::{Ctx, OK, json};
+use super::super::{Ctx, OK, json, ui};
 use gitsync::store;
 
 /// Show one proposal with its full diff
@@ -42,7 +42,7 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         ("reason", p.reason.clone().unwrap_or_else(|| "-".into())),
     ];
     for (k, v) in lines {
-        ctx.ui.line(&format!("{k:<13} {v}"))?;
+        ctx.ui.line(&format!("{k:<13} {}", ui::printable(&v)))?;
     }
     if let Some(output) = &p.hook_output {
         ctx.ui.line("hook output:")?;

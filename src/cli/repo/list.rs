@@ -125,7 +125,7 @@ pub fn show(ctx: &mut Ctx, args: ShowArgs) -> CmdResult {
         lines.push(("apply hook", format!("{kind}={command}")));
     }
     for (k, v) in lines {
-        ctx.ui.line(&format!("{k:<14} {v}"))?;
+        ctx.ui.line(&format!("{k:<14} {}", ui::printable(&v)))?;
     }
     OK
 }
