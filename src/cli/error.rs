@@ -65,6 +65,11 @@ impl fmt::Display for CommandError {
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         let busy = matches!(e, StoreError::Busy);
+        if let StoreError::Missing { .. } = e {
+            return CommandError::usage(e.to_string()).with_hint(
+                "check --state (or GITSYNC_STATE); 'gitsync repo add' creates a state file",
+            );
+        }
         let hint = match &e {
             StoreError::Open { .. } | StoreError::Sqlite(_) => Some(
                 "check that --state (or GITSYNC_STATE) names a gitsync state file, or a new file \

@@ -156,6 +156,8 @@ pub struct Ctx {
     pub actor: String,
     /// Where `sync` writes its metrics, if anywhere.
     pub metrics_file: Option<PathBuf>,
+    /// Whether opening may create the state file (`repo add` only).
+    pub create_state: bool,
     context: Option<Context>,
 }
 
@@ -163,6 +165,11 @@ impl Ctx {
     /// The reconcile context (state file opened and migrated on first use).
     pub fn open(&mut self) -> CmdResult<&mut Context> {
         if self.context.is_none() {
+            let store = if self.create_state {
+                Store::open(&self.state)?
+            } else {
+                Store::open_existing(&self.state)?
+            };
             if !self.cache_dir.exists() {
                 // Mirrors hold repository content: private like the state file.
                 use std::os::unix::fs::DirBuilderExt;
@@ -171,7 +178,6 @@ impl Ctx {
                     .mode(0o700)
                     .create(&self.cache_dir);
             }
-            let store = Store::open(&self.state)?;
             let mut context = Context {
                 store,
                 cache_dir: self.cache_dir.clone(),
@@ -321,6 +327,7 @@ fn run(cli: Cli, ui: Ui) -> CmdResult {
         now: now()?,
         actor: login_name(),
         metrics_file: cli.metrics_file.clone(),
+        create_state: false,
         context: None,
     };
     let exit = match cli.command {

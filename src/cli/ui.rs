@@ -175,9 +175,19 @@ pub fn printable(text: &str) -> String {
     escape_line(text).into_owned()
 }
 
-/// An error or a hint on stderr: one line, whatever it quotes.
+/// An error or a hint on stderr, escaped. gitsync's own lists (validation
+/// problems) go on indented lines; any other newline, as a value quoted
+/// from a repository or a remote could hold, is shown as `\n`, so nothing
+/// can fake an `error:` line of its own.
 pub fn error_line(prefix: &str, text: &str) {
-    stderr(&format!("{prefix}: {}", escape_line(text)));
+    let mut out = format!("{prefix}: ");
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str(if line.starts_with("  ") { "\n" } else { "\\n" });
+        }
+        out.push_str(&escape_line(line));
+    }
+    stderr(&out);
 }
 
 /// One line of progress (`-v`) on stderr, escaped.

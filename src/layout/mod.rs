@@ -122,12 +122,17 @@ pub struct Problem {
     pub message: String,
 }
 
+/// One line whatever the repository put in the file name, path or quoted
+/// value: a newline there cannot start a line of its own.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::text::escape_line;
+        let file = escape_line(&self.file);
+        let message = escape_line(&self.message);
         if self.path.is_empty() {
-            write!(f, "{}: {}", self.file, self.message)
+            write!(f, "{file}: {message}")
         } else {
-            write!(f, "{}: {}: {}", self.file, self.path, self.message)
+            write!(f, "{file}: {}: {message}", escape_line(&self.path))
         }
     }
 }
@@ -137,7 +142,11 @@ pub enum LayoutError {
     /// All problems found, reported at once.
     #[error("{} validation error{} in the repository:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, render_problems(.0))]
     Invalid(Vec<Problem>),
-    #[error("{path}: {reason}")]
+    #[error(
+        "{}: {}",
+        crate::text::escape_line(path),
+        crate::text::escape_line(reason)
+    )]
     Refused { path: String, reason: String },
     #[error("{0}")]
     Other(String),

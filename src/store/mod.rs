@@ -41,6 +41,8 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
+    #[error("there is no state file at {}", path.display())]
+    Missing { path: PathBuf },
     #[error("the state file is busy: another gitsync process holds it; try again")]
     Busy,
     #[error("state file: {0}")]
@@ -70,6 +72,20 @@ pub struct Store {
 
 impl Store {
     /// Open (creating with mode 0600 if needed) and migrate the state file.
+    /// Open the state file at `path`, which must exist: every command but
+    /// `repo add` uses this, so that a mistyped `--state` or a deleted file
+    /// fails loudly instead of starting over with an empty state.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path)
+    }
+
+    /// Open the state file at `path`, creating it (and its folder, private)
+    /// when it does not exist yet.
     pub fn open(path: &Path) -> Result<Store> {
         let open_err = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
             path: path.to_path_buf(),

@@ -320,7 +320,7 @@ fn json_output_has_the_promised_keys() {
 
 #[test]
 fn unknown_repo_and_proposal_are_usage_errors() {
-    let env = TestEnv::new();
+    let (env, _up) = fleet_env(&["--no-verify"]);
     let out = env.run(&["sync", "nope"]);
     assert_eq!(out.code, 2);
     assert!(

@@ -194,3 +194,40 @@ fn an_error_that_mentions_a_broken_pipe_still_fails_the_sync() {
     assert!(run.stderr.contains("Broken pipe"), "{}", run.stderr);
     assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
 }
+
+// Guards: a mistyped --state or a deleted state file fails every command
+// but `repo add` loudly (exit 2), and creates nothing, so monitoring and
+// cron never go green on an empty state.
+#[test]
+fn a_missing_state_file_is_an_error_not_a_fresh_start() {
+    let env = TestEnv::new();
+    let typo = env.path().join("sate/state.db");
+    let typo = typo.to_str().unwrap();
+    for args in [
+        &["status", "--exit-code"][..],
+        &["sync", "-q"],
+        &["get"],
+        &["proposals", "list"],
+        &["apply"],
+        &["halt", "--reason", "x"],
+        &["events"],
+        &["gc"],
+    ] {
+        let mut all = vec!["--state", typo];
+        all.extend_from_slice(args);
+        let run = env.run(&all);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(
+            run.stderr.contains("there is no state file at") && run.stderr.contains(typo),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.contains("'gitsync repo add' creates"),
+            "{}",
+            run.stderr
+        );
+    }
+    assert!(!env.path().join("sate").exists(), "nothing was created");
+    assert!(!env.cache().exists(), "no cache folder either");
+}

@@ -289,6 +289,8 @@ fn default_max_proposals() -> CmdResult<u32> {
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
+    // The one command that may start a new state file.
+    ctx.create_state = true;
     validate::repo_name(&args.name).map_err(CommandError::usage)?;
     validate::url(&args.url)
         .map_err(|e| CommandError::usage(format!("invalid URL for repo '{}': {e}", args.name)))?;
