@@ -77,8 +77,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 manifests\t''
 nodered\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l namespace -d 'Namespace the repo\'s resources live in [default: default]' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l interval -d 'Seconds between scheduled syncs (minimum 60) [default: 300]' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l max-proposals -d 'New proposals one run may open; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l interval -d 'Seconds between scheduled syncs, 60 to 31536000 (a year) [default: 300]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l max-proposals -d 'New proposals one run may open, 0 to 1000000; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l username -d 'Username for http(s), as env:VAR or file:/PATH (never the value itself)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l password -d 'Password or access token for http(s), as env:VAR or file:/PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ssh-key -d 'Private key for ssh, as env:VAR (the key\'s text) or file:/PATH' -r
@@ -87,8 +87,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l ca-file -d 'PEM file of CA certificates to trust for https (e.g. a company CA)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l compile -d 'Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l apply-hook -d 'Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back, 1 to 86400 [default: 300]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval, 1 to 100 [default: 3]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l catalog -d 'Node catalog in Node-RED\'s .config.nodes.json format (nodered layout)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from add" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
@@ -134,8 +134,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 manifests\t''
 nodered\t''"
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l namespace -d 'Namespace the repo\'s resources live in [default: default]' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l interval -d 'Seconds between scheduled syncs (minimum 60) [default: 300]' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l max-proposals -d 'New proposals one run may open; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l interval -d 'Seconds between scheduled syncs, 60 to 31536000 (a year) [default: 300]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l max-proposals -d 'New proposals one run may open, 0 to 1000000; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l username -d 'Username for http(s), as env:VAR or file:/PATH (never the value itself)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l password -d 'Password or access token for http(s), as env:VAR or file:/PATH' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ssh-key -d 'Private key for ssh, as env:VAR (the key\'s text) or file:/PATH' -r
@@ -144,8 +144,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l ca-file -d 'PEM file of CA certificates to trust for https (e.g. a company CA)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l compile -d 'Turn matching files into JSON resources with COMMAND (manifests layout; repeatable)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l apply-hook -d 'Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l hook-timeout -d 'Seconds an apply hook may run before it is killed and the apply rolled back, 1 to 86400 [default: 300]' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l max-attempts -d 'Failed apply attempts recovery makes before it stops and waits for re-approval, 1 to 100 [default: 3]' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l catalog -d 'Node catalog in Node-RED\'s .config.nodes.json format (nodered layout)' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from set" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
@@ -206,8 +206,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_su
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "resume" -d 'Stop (pause) or restart (resume) a repo\'s scheduled syncs'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Forget a repo; its live resources stay unless --prune'
 complete -c gitsync -n "__fish_gitsync_using_subcommand repo; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-success-days -d 'Keep successful runs this many days' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-failed-days -d 'Keep failed and partial runs this many days' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-success-days -d 'Keep successful runs this many days, 1 to 36500' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l keep-failed-days -d 'Keep failed and partial runs this many days, 1 to 36500' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand sync" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''
@@ -440,8 +440,8 @@ complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -l metrics-file 
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s q -l quiet -d 'Print nothing but results and errors'
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s v -l verbose -d 'Print details of what was fetched, parsed and decided (on stderr)'
 complete -c gitsync -n "__fish_gitsync_using_subcommand unhalt" -s h -l help -d 'Print help'
-complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-success-days -d 'Keep successful runs this many days' -r
-complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-failed-days -d 'Keep failed and partial runs this many days' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-success-days -d 'Keep successful runs this many days, 1 to 36500' -r
+complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l keep-failed-days -d 'Keep failed and partial runs this many days, 1 to 36500' -r
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -l state -d 'The SQLite state file [env: GITSYNC_STATE] [default: $XDG_STATE_HOME/gitsync/state.db, else ~/.local/state/gitsync/state.db]' -r -F
 complete -c gitsync -n "__fish_gitsync_using_subcommand gc" -s o -l output -d 'Output format: tables for people, JSON or YAML for scripts (on stdout only)' -r -f -a "table\t''
 json\t''

@@ -1,10 +1,14 @@
 //! Apply proposals to the live state. Each proposal is one IMMEDIATE SQLite
 //! transaction: the live resource, its history entry, the proposal's status
 //! and the audit event commit together or not at all.
+// Times, sizes and counters here come from settings and hostile input:
+// every operation is checked or saturating.
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::diff::apply_rank;
 use crate::hooks::{self, HookRunner};
 use crate::layout::references;
+use crate::limits;
 use crate::model::{AUTO_APPLY_ACTOR, Change, DEFAULT_MAX_ATTEMPTS, ProposalStatus, canonical};
 use crate::store::{self, HistoryEntry, LiveFilter, LiveResource, Proposal, Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -53,7 +57,8 @@ fn repo_hooks(conn: &Connection, repo: &str) -> Result<(Option<HookRunner>, u32)
     let s = &state.config.settings;
     let timeout = s
         .hook_timeout
-        .map(Duration::from_secs)
+        // A state file written before the range existed may hold any value.
+        .map(|t| Duration::from_secs(t.clamp(limits::HOOK_TIMEOUT.min, limits::HOOK_TIMEOUT.max)))
         .unwrap_or(hooks::DEFAULT_TIMEOUT);
     let scrub = store::repos::credential_env_vars(conn).map_err(|e| e.to_string())?;
     let runner = HookRunner::new(&s.apply_hooks, timeout)?.scrubbing(scrub);

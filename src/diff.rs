@@ -55,7 +55,8 @@ impl Plan {
     pub fn summary(&self) -> BTreeMap<String, u64> {
         let mut out = BTreeMap::new();
         for d in &self.diffs {
-            *out.entry(d.key.kind.clone()).or_insert(0) += 1;
+            let n = out.entry(d.key.kind.clone()).or_insert(0u64);
+            *n = (*n).saturating_add(1);
         }
         out
     }

@@ -2,6 +2,9 @@
 //! world outside the state file. A hook runs without a shell, gets the change
 //! as JSON on stdin and `GITSYNC_*` variables, and must finish in time; a
 //! failure rolls the apply back.
+// Times, sizes and counters here come from settings and hostile input:
+// every operation is checked or saturating.
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::apply::ApplyHook;
 use crate::process;

@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod diff;
 pub mod hooks;
 pub mod layout;
+pub mod limits;
 pub mod metrics;
 pub mod model;
 pub mod process;

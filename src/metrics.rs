@@ -1,6 +1,9 @@
 //! The metrics file: every repo's health and last run in the Prometheus text
 //! exposition format, for node_exporter's textfile collector, so that gitsync
 //! can be monitored without a daemon. Written atomically after each sync.
+// Times, sizes and counters here come from settings and hostile input:
+// every operation is checked or saturating.
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::model::RunStatus;
 use crate::status::{self, Health, RepoReport};
@@ -156,7 +159,7 @@ pub fn exposition(reports: &[(RepoReport, bool)], halted: bool, now: DateTime<Ut
         "How long the repo's newest finished run took.",
         each(&|r, _| {
             let run = r.last_run.as_ref()?;
-            let took = run.finished_at? - run.started_at;
+            let took = run.finished_at?.signed_duration_since(run.started_at);
             Some(took.num_milliseconds().max(0) as f64 / 1000.0)
         }),
     );

@@ -179,7 +179,6 @@ pub struct RepoSettings {
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
 
 pub const DEFAULT_INTERVAL: u64 = 300;
-pub const MIN_INTERVAL: u64 = 60;
 pub const DEFAULT_MAX_PROPOSALS: u32 = 25;
 pub const DEFAULT_NAMESPACE: &str = "default";
 /// Who approved a proposal that was applied without an operator.

@@ -1,5 +1,8 @@
 //! Running a host-configured command (an apply hook, a compile command)
 //! without a shell, under a timeout, with its output captured and bounded.
+// Times, sizes and counters here come from settings and hostile input:
+// every operation is checked or saturating.
+#![deny(clippy::arithmetic_side_effects)]
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -72,7 +75,9 @@ pub fn run(
     }
     let stdout = read_in_background(child.stdout.take(), move |mut r| {
         let mut out = Vec::new();
-        (&mut r).take(max_stdout + 1).read_to_end(&mut out)?;
+        (&mut r)
+            .take(max_stdout.saturating_add(1))
+            .read_to_end(&mut out)?;
         std::io::copy(&mut r, &mut std::io::sink())?;
         Ok(out)
     });
@@ -86,11 +91,16 @@ pub fn run(
             }
             kept.extend_from_slice(&chunk[..n]);
             if kept.len() > 2 * STDERR_KEEP {
-                kept.drain(..kept.len() - STDERR_KEEP);
+                kept.drain(..kept.len().saturating_sub(STDERR_KEEP));
             }
         }
     });
-    let deadline = Instant::now() + timeout;
+    // Settings are bounded (a day at most), but never let a deadline overflow.
+    let started = Instant::now();
+    let deadline = started
+        .checked_add(timeout)
+        .or_else(|| started.checked_add(Duration::from_secs(86_400)))
+        .unwrap_or(started);
     let status = loop {
         match child
             .try_wait()

@@ -78,12 +78,12 @@ pub fn propose(conn: &Connection, ctx: &RunContext<'_>, plan: &Plan) -> store::R
                     ProposalStatus::Rejected | ProposalStatus::Ignored
                 )
             {
-                out.suppressed += 1;
+                out.suppressed = out.suppressed.saturating_add(1);
                 continue;
             }
         }
         if ctx.cap != 0 && out.opened.len() as u64 >= u64::from(ctx.cap) {
-            out.remaining += 1;
+            out.remaining = out.remaining.saturating_add(1);
             continue;
         }
         let id = store::proposals::insert(

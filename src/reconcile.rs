@@ -1,11 +1,15 @@
 //! One sync of one repo, top to bottom: lock, fetch, read the tree, parse the
 //! layout, diff against the live state, propose, auto-apply within the gates,
 //! and record the run whatever happens.
+// Times, sizes and counters here come from settings and hostile input:
+// every operation is checked or saturating.
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::apply::{self, Applier};
 use crate::credentials::{CredentialError, Reference, Secret};
 use crate::diff::{self, Plan};
 use crate::layout::{self, LayoutError, LayoutOptions, LiveNames};
+use crate::limits;
 use crate::model::{Change, ProposalStatus, RepoConfig, RunStatus};
 use crate::propose::{self, RunContext};
 use crate::source::{Auth, GitRef, Mirror, Remote, SourceError, SshAuth, SshKey};
@@ -56,8 +60,8 @@ impl Retention {
     ) -> store::Result<u64> {
         store::runs::prune(
             conn,
-            now - Span::days(self.keep_success_days.into()),
-            now - Span::days(self.keep_failed_days.into()),
+            limits::add_days(now, i64::from(self.keep_success_days).saturating_neg()),
+            limits::add_days(now, i64::from(self.keep_failed_days).saturating_neg()),
             repo,
             dry_run,
         )
@@ -135,7 +139,13 @@ impl Context {
     /// The current time as this invocation sees it: `now` moved on by the
     /// time spent since the context was made.
     pub fn clock(&self) -> DateTime<Utc> {
-        self.now + Span::from_std(self.started.elapsed()).unwrap_or_default()
+        let elapsed = i64::try_from(self.started.elapsed().as_secs()).unwrap_or(i64::MAX);
+        let whole = limits::add_secs(self.now, elapsed);
+        let nanos = Span::nanoseconds(i64::from(self.started.elapsed().subsec_nanos()));
+        whole
+            .checked_add_signed(nanos)
+            .unwrap_or(whole)
+            .min(limits::latest_time())
     }
 
     fn lock_path(&self, repo: &str) -> PathBuf {
@@ -499,10 +509,7 @@ pub fn fetch(
 
 /// Packs in a mirror before it is rebuilt (env `GITSYNC_MIRROR_MAX_PACKS`).
 fn max_packs() -> usize {
-    std::env::var("GITSYNC_MIRROR_MAX_PACKS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(50)
+    crate::limits::mirror_max_packs()
 }
 
 fn pack_count(mirror: &Path) -> usize {
@@ -653,20 +660,15 @@ pub fn read_plan(
 /// How long a `--compile` command may run: `GITSYNC_COMPILE_TIMEOUT`
 /// seconds, else [`layout::DEFAULT_COMPILE_TIMEOUT`].
 fn compile_timeout() -> Duration {
-    std::env::var("GITSYNC_COMPILE_TIMEOUT")
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .map(Duration::from_secs_f64)
-        .unwrap_or(layout::DEFAULT_COMPILE_TIMEOUT)
+    crate::limits::compile_timeout()
 }
 
 /// A due time later than any schedule could set (the longest backoff plus
 /// jitter) means the clock went back since it was set, say a host that
 /// booted with a wrong clock: the repo is due now rather than in years.
 fn beyond_schedule(config: &RepoConfig, due: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    let longest = config.interval.max(MAX_BACKOFF_SECS) + 60;
-    due > now + Span::seconds(longest as i64)
+    let longest = config.interval.max(MAX_BACKOFF_SECS).saturating_add(60);
+    due > limits::add_secs(now, i64::try_from(longest).unwrap_or(i64::MAX))
 }
 
 /// The next time a repo is due: now + its delay (see [`retry_delay`]) + a
@@ -677,10 +679,12 @@ pub fn next_due(config: &RepoConfig, now: DateTime<Utc>, failures: u64) -> DateT
     let jitter = if max_jitter == 0 {
         0
     } else {
-        random_u64() % (max_jitter + 1)
+        random_u64()
+            .checked_rem(max_jitter.saturating_add(1))
+            .unwrap_or(0)
     };
-    let delay = retry_delay(config.interval, failures);
-    now + Span::seconds(delay.saturating_add(jitter).min(i64::MAX as u64) as i64)
+    let delay = retry_delay(config.interval, failures).saturating_add(jitter);
+    limits::add_secs(now, i64::try_from(delay).unwrap_or(i64::MAX))
 }
 
 /// The largest jitter added to a repo's next-due time: a quarter of the

@@ -1,5 +1,8 @@
 //! Repo health from recorded facts: the last run, the last successful sync,
 //! open proposals and the paused flag.
+// Times, sizes and counters here come from settings and hostile input:
+// every operation is checked or saturating.
+#![deny(clippy::arithmetic_side_effects)]
 
 use crate::model::{RepoConfig, RunStatus};
 use crate::store::{self, RepoState, Run};
@@ -99,8 +102,14 @@ pub fn health(
         Some(last) if last.status == RunStatus::Failed => return Health::Failing,
         _ => {}
     }
-    let stale_after = Duration::seconds(2 * repo.config.interval as i64);
-    if repo.last_success_at.is_none_or(|t| now - t > stale_after) {
+    let stale_after = i64::try_from(repo.config.interval)
+        .ok()
+        .and_then(|secs| Duration::try_seconds(secs.saturating_mul(2)))
+        .unwrap_or(Duration::MAX);
+    if repo
+        .last_success_at
+        .is_none_or(|t| now.signed_duration_since(t) > stale_after)
+    {
         return Health::Stale;
     }
     let behind = open_proposals > 0

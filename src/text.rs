@@ -44,7 +44,7 @@ fn escape(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     if !text.chars().any(unsafe_here) {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len() + 8);
+    let mut out = String::with_capacity(text.len().saturating_add(8));
     for c in text.chars() {
         if !unsafe_here(c) {
             out.push(c);

@@ -199,17 +199,6 @@ pub fn repo_path(path: &str) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
-pub fn interval(secs: u64) -> Result<u64, String> {
-    if secs < crate::model::MIN_INTERVAL {
-        Err(format!(
-            "invalid --interval {secs}: the minimum is {} seconds",
-            crate::model::MIN_INTERVAL
-        ))
-    } else {
-        Ok(secs)
-    }
-}
-
 /// Namespaces follow the repo name rule.
 pub fn namespace(ns: &str) -> Result<(), String> {
     repo_name(ns).map_err(|_| {

@@ -3,6 +3,7 @@
 
 use super::error::CmdResult;
 use super::{Ctx, OK};
+use gitsync::limits;
 use gitsync::reconcile::{self, KEEP_FAILED_DAYS, KEEP_SUCCESS_DAYS, Retention};
 use serde_json::json;
 
@@ -21,22 +22,22 @@ pub struct Args {
 /// How long runs are kept: for `gc`, and for the pass at the end of `sync`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct RetentionArgs {
-    /// Keep successful runs this many days
+    /// Keep successful runs this many days, 1 to 36500
     #[arg(
         long,
         value_name = "DAYS",
         env = "GITSYNC_KEEP_SUCCESS_DAYS",
         default_value_t = KEEP_SUCCESS_DAYS,
-        value_parser = clap::value_parser!(u32).range(1..)
+        value_parser = |s: &str| limits::KEEP_DAYS.parse_value(s).map(|d| d as u32)
     )]
     pub keep_success_days: u32,
-    /// Keep failed and partial runs this many days
+    /// Keep failed and partial runs this many days, 1 to 36500
     #[arg(
         long,
         value_name = "DAYS",
         env = "GITSYNC_KEEP_FAILED_DAYS",
         default_value_t = KEEP_FAILED_DAYS,
-        value_parser = clap::value_parser!(u32).range(1..)
+        value_parser = |s: &str| limits::KEEP_DAYS.parse_value(s).map(|d| d as u32)
     )]
     pub keep_failed_days: u32,
 }

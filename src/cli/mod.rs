@@ -21,6 +21,7 @@ mod ui;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use error::{CmdResult, CommandError, Exit};
+use gitsync::limits;
 use gitsync::reconcile::{self, Context};
 use gitsync::store::Store;
 use std::io::Write;
@@ -132,14 +133,17 @@ Environment:
     GITSYNC_STATE                  the state file (--state)
     GITSYNC_CACHE_DIR              the git mirrors' folder
     GITSYNC_METRICS_FILE           the metrics file (--metrics-file)
-    GITSYNC_MAX_PROPOSALS_PER_RUN  'repo add --max-proposals' default
-    GITSYNC_KEEP_SUCCESS_DAYS      --keep-success-days (default 90)
-    GITSYNC_KEEP_FAILED_DAYS       --keep-failed-days (default 365)
-    GITSYNC_LOCK_WAIT              seconds to wait for a busy repo (5)
-    GITSYNC_MIRROR_MAX_PACKS       packs before a mirror is rebuilt (50)
-    GITSYNC_COMPILE_TIMEOUT        seconds a --compile command may run (60)
+    GITSYNC_MAX_PROPOSALS_PER_RUN  'repo add --max-proposals' default (0-1000000)
+    GITSYNC_KEEP_SUCCESS_DAYS      --keep-success-days (default 90; 1-36500)
+    GITSYNC_KEEP_FAILED_DAYS       --keep-failed-days (default 365; 1-36500)
+    GITSYNC_LOCK_WAIT              seconds to wait for a busy repo (5; 0-3600)
+    GITSYNC_MIRROR_MAX_PACKS       packs before a mirror is rebuilt (50; 1-10000)
+    GITSYNC_COMPILE_TIMEOUT        seconds a --compile command may run (60; 1-86400)
     GITSYNC_NOW                    testing aid: \"now\", as RFC 3339
     NO_COLOR                       no colour
+
+A value outside its range, in a flag or a variable, is a usage error (exit 2)
+that names the setting, the value and the range.
 
 GITSYNC_NOW fixes the clock for one invocation, so that tests and rehearsals can
 move time without sleeping, e.g.:
@@ -201,15 +205,9 @@ impl Ctx {
 /// `GITSYNC_LOCK_WAIT`: seconds to wait for a busy repo (default 5).
 fn lock_wait() -> CmdResult<Duration> {
     match std::env::var("GITSYNC_LOCK_WAIT") {
-        Ok(s) if !s.is_empty() => s
-            .parse::<f64>()
-            .ok()
-            .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
-            .ok_or_else(|| {
-                CommandError::usage(format!(
-                    "GITSYNC_LOCK_WAIT='{s}' is not a number of seconds (e.g. 5 or 0.5)"
-                ))
-            }),
+        Ok(s) if !s.is_empty() => limits::LOCK_WAIT
+            .parse_duration(&s)
+            .map_err(CommandError::usage),
         _ => Ok(Duration::from_secs(5)),
     }
 }
@@ -307,6 +305,7 @@ fn parse_error(e: clap::Error) -> ExitCode {
 }
 
 fn run(cli: Cli, ui: Ui) -> CmdResult {
+    limits::check_env().map_err(CommandError::usage)?;
     let state = cli
         .state
         .clone()

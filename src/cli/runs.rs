@@ -14,7 +14,7 @@ pub struct Args {
     #[arg(long, value_name = "R")]
     pub repo: Option<String>,
     /// At most N runs
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = |s: &str| gitsync::limits::LIST_LIMIT.parse_value(s))]
     pub limit: u64,
 }
 

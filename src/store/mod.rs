@@ -2,6 +2,9 @@
 //! their origin and history, runs, proposals, audit events and the halt flag.
 //! Every writing transaction is IMMEDIATE so that concurrent gitsync
 //! processes queue on the write lock instead of failing on an upgrade.
+// Times, sizes and counters here come from settings and hostile input:
+// every operation is checked or saturating.
+#![deny(clippy::arithmetic_side_effects)]
 
 pub mod events;
 pub mod proposals;

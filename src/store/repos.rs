@@ -58,14 +58,17 @@ fn finish(raw: (RepoConfig, [Option<String>; 5], String, String)) -> Result<Repo
         )));
     }
     config.settings = parse_json(&settings, "repo settings")?;
-    let opt_ts = |s: Option<String>| s.as_deref().map(parse_ts).transpose();
+    // Scheduling facts that cannot be read (a date an older gitsync wrote
+    // past year 9999) cost only themselves: the repo is due now and the
+    // next sync writes a good date, instead of every command failing.
+    let lenient_ts = |s: Option<String>| s.as_deref().and_then(|s| parse_ts(s).ok());
     Ok(RepoState {
         config,
         created_at: parse_ts(created.as_deref().unwrap_or_default())?,
-        next_due: opt_ts(due)?,
+        next_due: lenient_ts(due),
         fetched_commit: fetched,
         applied_commit: applied,
-        last_success_at: opt_ts(success)?,
+        last_success_at: lenient_ts(success),
     })
 }
 

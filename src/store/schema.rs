@@ -164,7 +164,10 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         tx.execute_batch(sql)?;
-        tx.execute("UPDATE schema_version SET version = ?1", [i as i64 + 1])?;
+        tx.execute(
+            "UPDATE schema_version SET version = ?1",
+            [i64::try_from(i).map_or(i64::MAX, |i| i.saturating_add(1))],
+        )?;
     }
     tx.commit()?;
     Ok(())

@@ -346,7 +346,7 @@ fn repo_add_refuses_bad_input_with_a_clear_error() {
         ),
         (
             &["repo", "add", "r", &up.url(), "--interval", "10"],
-            "minimum is 60",
+            "from 60 to 31536000 seconds",
         ),
         (&["repo", "add", "r", &up.url(), "--path", "../up"], "'..'"),
         (

@@ -11,4 +11,5 @@ mod nodered;
 mod remotes;
 mod schedule;
 mod servers;
+mod settings;
 mod terminal;

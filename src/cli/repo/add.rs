@@ -4,6 +4,7 @@
 use super::super::error::{CmdResult, CommandError};
 use super::super::{Ctx, OK};
 use gitsync::credentials::Reference;
+use gitsync::limits;
 use gitsync::model::{
     DEFAULT_INTERVAL, DEFAULT_MAX_PROPOSALS, DEFAULT_NAMESPACE, LayoutKind, RepoConfig,
     RepoSettings,
@@ -42,15 +43,15 @@ pub struct SettingsArgs {
     /// Namespace the repo's resources live in [default: default]
     #[arg(long, value_name = "NS")]
     pub namespace: Option<String>,
-    /// Seconds between scheduled syncs (minimum 60) [default: 300]
-    #[arg(long, value_name = "SECS")]
+    /// Seconds between scheduled syncs, 60 to 31536000 (a year) [default: 300]
+    #[arg(long, value_name = "SECS", value_parser = |s: &str| limits::INTERVAL.parse_value(s))]
     pub interval: Option<u64>,
     /// Apply creates and updates without review (destroys always wait)
     #[arg(long)]
     pub auto_apply: bool,
-    /// New proposals one run may open; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]
-    #[arg(long, value_name = "N")]
-    pub max_proposals: Option<u32>,
+    /// New proposals one run may open, 0 to 1000000; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]
+    #[arg(long, value_name = "N", value_parser = |s: &str| limits::MAX_PROPOSALS.parse_value(s))]
+    pub max_proposals: Option<u64>,
     /// Register it paused: no scheduled syncs until resumed
     #[arg(long)]
     pub paused: bool,
@@ -81,12 +82,12 @@ pub struct SettingsArgs {
     /// Run COMMAND (no shell; the change as JSON on stdin) when applying a change of KIND, or of any kind with *; a failure rolls the apply back (repeatable; on set, replaces the list)
     #[arg(long, value_name = "KIND=COMMAND")]
     pub apply_hook: Vec<String>,
-    /// Seconds an apply hook may run before it is killed and the apply rolled back [default: 300]
-    #[arg(long, value_name = "SECS")]
+    /// Seconds an apply hook may run before it is killed and the apply rolled back, 1 to 86400 [default: 300]
+    #[arg(long, value_name = "SECS", value_parser = |s: &str| limits::HOOK_TIMEOUT.parse_value(s))]
     pub hook_timeout: Option<u64>,
-    /// Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]
-    #[arg(long, value_name = "N")]
-    pub max_attempts: Option<u32>,
+    /// Failed apply attempts recovery makes before it stops and waits for re-approval, 1 to 100 [default: 3]
+    #[arg(long, value_name = "N", value_parser = |s: &str| limits::MAX_ATTEMPTS.parse_value(s))]
+    pub max_attempts: Option<u64>,
     /// Node catalog in Node-RED's .config.nodes.json format (nodered layout)
     #[arg(long, value_name = "PATH")]
     pub catalog: Option<String>,
@@ -113,13 +114,13 @@ impl SettingsArgs {
             config.namespace = ns.clone();
         }
         if let Some(i) = self.interval {
-            config.interval = validate::interval(i).map_err(bad)?;
+            config.interval = i;
         }
         if self.auto_apply {
             config.auto_apply = true;
         }
         if let Some(n) = self.max_proposals {
-            config.max_proposals = n;
+            config.max_proposals = n as u32;
         }
         if self.paused && !is_set {
             config.paused = true;
@@ -138,18 +139,10 @@ impl SettingsArgs {
             config.settings.apply_hooks = hooks;
         }
         if let Some(t) = self.hook_timeout {
-            if t == 0 {
-                return Err(bad(
-                    "invalid --hook-timeout 0: give at least one second".to_string()
-                ));
-            }
             config.settings.hook_timeout = Some(t);
         }
         if let Some(n) = self.max_attempts {
-            if n == 0 {
-                return Err(bad("invalid --max-attempts 0: give at least 1".to_string()));
-            }
-            config.settings.max_attempts = Some(n);
+            config.settings.max_attempts = Some(n as u32);
         }
         if self.full_history {
             config.settings.full_history = true;
@@ -278,14 +271,10 @@ fn catalog_path(path: &str) -> CmdResult<String> {
 }
 
 fn default_max_proposals() -> CmdResult<u32> {
-    match std::env::var("GITSYNC_MAX_PROPOSALS_PER_RUN") {
-        Ok(v) if !v.is_empty() => v.parse().map_err(|_| {
-            CommandError::usage(format!(
-                "GITSYNC_MAX_PROPOSALS_PER_RUN='{v}' is not a whole number"
-            ))
-        }),
-        _ => Ok(DEFAULT_MAX_PROPOSALS),
-    }
+    Ok(limits::MAX_PROPOSALS_ENV
+        .from_env()
+        .map_err(CommandError::usage)?
+        .map_or(DEFAULT_MAX_PROPOSALS, |n| n as u32))
 }
 
 pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
