@@ -180,21 +180,34 @@ pub fn credentials(url_text: &str, settings: &RepoSettings) -> Result<(), String
     Ok(())
 }
 
-/// A repo path: relative, no `..`, no leading `/`.
+/// `--path` as given on the command line, checked and normalised by
+/// [`normalize_repo_path`].
 pub fn repo_path(path: &str) -> Result<String, String> {
+    normalize_repo_path(path).map_err(|reason| {
+        format!(
+            "invalid --path '{}': {reason}",
+            crate::text::escape_line(path)
+        )
+    })
+}
+
+/// The one rule for a repo path, used by `repo add/set` and by every sync:
+/// relative, `/`-separated, no `..`, no `\`, NUL or other control
+/// character. Returns it normalised: `""` for the root, else `a/b` (`.`
+/// and empty components dropped).
+pub fn normalize_repo_path(path: &str) -> Result<String, &'static str> {
     if path.starts_with('/') {
-        return Err(format!(
-            "invalid --path '{path}': it must be relative to the repository root"
-        ));
+        return Err("it must be relative to the repository root (no leading '/')");
+    }
+    if path.contains('\\') || path.chars().any(crate::text::is_unsafe_char) {
+        return Err("it must use '/' as separator and contain no '\\' or control character");
     }
     let parts: Vec<&str> = path
         .split('/')
         .filter(|p| !p.is_empty() && *p != ".")
         .collect();
     if parts.contains(&"..") {
-        return Err(format!(
-            "invalid --path '{path}': '..' may not escape the repository"
-        ));
+        return Err("'..' may not escape the repository");
     }
     Ok(parts.join("/"))
 }

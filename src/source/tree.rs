@@ -6,36 +6,13 @@ use super::{Mirror, SourceError, TreeFiles, one_line, parse_id, short};
 use crate::layout::{EntryKind, FileEntry};
 use gix::objs::tree::EntryKind as GitKind;
 
-/// Check the repo path and return it normalised: `""` for the root, else
-/// `a/b` without a trailing slash.
+/// Check the repo path and return it normalised, by the same rule as
+/// `repo add` ([`crate::validate::normalize_repo_path`]).
 pub(crate) fn normalize_path(path: &str) -> Result<String, SourceError> {
-    let bad = |reason: &str| SourceError::InvalidPath {
+    crate::validate::normalize_repo_path(path).map_err(|reason| SourceError::InvalidPath {
         path: path.to_string(),
         reason: reason.to_string(),
-    };
-    if path.is_empty() || path == "." || path == "./" {
-        return Ok(String::new());
-    }
-    if path.starts_with('/') {
-        return Err(bad(
-            "it must be relative to the repository root (no leading '/')",
-        ));
-    }
-    if path.contains('\\') || path.contains('\0') {
-        return Err(bad(
-            "it must use '/' as separator and contain no NUL or '\\'",
-        ));
-    }
-    let trimmed = path.strip_suffix('/').unwrap_or(path);
-    for component in trimmed.split('/') {
-        match component {
-            ".." => return Err(bad("it must not contain '..'")),
-            "." => return Err(bad("it must not contain '.' components")),
-            "" => return Err(bad("it must not contain empty components ('//')")),
-            _ => {}
-        }
-    }
-    Ok(trimmed.to_string())
+    })
 }
 
 pub(crate) fn files(mirror: &Mirror, commit: &str, path: &str) -> Result<TreeFiles, SourceError> {

@@ -349,6 +349,11 @@ fn repo_add_refuses_bad_input_with_a_clear_error() {
             "from 60 to 31536000 seconds",
         ),
         (&["repo", "add", "r", &up.url(), "--path", "../up"], "'..'"),
+        // One path rule for add and sync: what add accepts, sync reads.
+        (
+            &["repo", "add", "r", &up.url(), "--path", "conf\\prod"],
+            "no '\\' or control character",
+        ),
         (
             &["repo", "add", "r", &up.url(), "--ref", "no such"],
             "invalid --ref",
