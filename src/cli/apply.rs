@@ -37,7 +37,12 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
     };
     let (now, actor) = (ctx.now, ctx.actor.clone());
     let outcomes = apply::apply_all(ctx.store()?, &ids, &Applier::Operator(actor), now)?;
-    let failed = outcomes.iter().filter(|o| !o.applied).count();
+    // A proposal another process applied first is done, not failed: a CI
+    // step running beside cron must not fail at random.
+    let failed = outcomes
+        .iter()
+        .filter(|o| !o.applied && o.status != ProposalStatus::Applied)
+        .count();
     if ctx.ui.json_mode() {
         let v: Vec<Value> = outcomes
             .iter()
@@ -50,6 +55,9 @@ pub fn run(ctx: &mut Ctx, args: Args) -> CmdResult {
         for o in &outcomes {
             match (&o.applied, &o.reason) {
                 (true, _) => ctx.ui.line(&format!("proposal {}: applied", o.id))?,
+                (false, _) if o.status == ProposalStatus::Applied => ctx
+                    .ui
+                    .line(&format!("proposal {}: already applied", o.id))?,
                 (false, r) => ctx.ui.line(&format!(
                     "proposal {}: not applied: {}",
                     o.id,

@@ -296,3 +296,18 @@ fn a_rejected_diff_stays_rejected_when_the_desired_spec_comes_back() {
         "{open:#}"
     );
 }
+
+// Guards: applying a proposal that is already applied (by this or another
+// process) is an idempotent outcome, exit 0, never a failure.
+#[test]
+fn applying_an_already_applied_proposal_is_not_a_failure() {
+    let (env, _up) = crate::fleet::fleet_env(&[]);
+    env.json(&["sync", "fleet"]);
+    let id = env.json(&["proposals", "list"])[0]["id"].to_string();
+    env.json(&["proposals", "approve", &id, "--apply"]);
+    let again = env.run(&["apply", &id]).success();
+    assert!(again.stdout.contains("already applied"), "{}", again.stdout);
+    let v = env.json(&["apply", &id]);
+    assert_eq!(v[0]["status"], "applied");
+    env.run(&["proposals", "approve", &id, "--apply"]).success();
+}

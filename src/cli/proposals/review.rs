@@ -156,6 +156,10 @@ fn review(
             let p = store::proposals::get(tx, id)?.expect("checked above");
             if p.status == to {
                 out.push((id, to, p.reason.clone(), true));
+            } else if to == ProposalStatus::Approved && p.status == ProposalStatus::Applied {
+                // Already past approval (another process may have applied it
+                // meanwhile): the outcome asked for holds.
+                out.push((id, p.status, Some("already applied".into()), true));
             } else if !p.status.is_open() {
                 out.push((
                     id,
