@@ -106,7 +106,13 @@ pub fn run(
             .try_wait()
             .map_err(|e| format!("cannot wait for it: {e}"))?
         {
-            Some(status) => break Some(status),
+            Some(status) => {
+                // What it left running in its group (a daemonised child that
+                // holds the pipes open) ends with it: nothing outlives the
+                // command, and its output is complete at once.
+                kill_group(child.id());
+                break Some(status);
+            }
             None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
             None => {
                 kill_group(child.id());
@@ -123,31 +129,91 @@ pub fn run(
     })
 }
 
-/// Where util-linux's `setpriv` is, to give a command a parent-death signal.
+/// The first argument that makes the gitsync executable act as the guard
+/// of a host command ([`guard_main`]) instead of parsing a command line.
+pub const GUARD_ARG: &str = "__gitsync-command-guard";
+
+static GUARD_EXE: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// Start host commands through `exe` (the gitsync executable), which
+/// guards them with [`guard_main`]. The command line sets this at start; a
+/// library user that does not falls back to `setpriv`, where installed.
+pub fn use_guard(exe: std::path::PathBuf) {
+    let _ = GUARD_EXE.set(exe);
+}
+
+/// The guard, run as `gitsync __gitsync-command-guard PID PROGRAM ARGS...`
+/// in the child gitsync spawns: it asks the kernel to SIGKILL it when its
+/// parent dies, then checks that the parent is still gitsync (process
+/// `PID`); only then does it become PROGRAM (exec, same process and group).
+/// So a command can neither start after gitsync died (the race a
+/// `setpriv` wrapper leaves open between fork and its prctl) nor outlive
+/// it.
+pub fn guard_main(args: &[std::ffi::OsString]) -> std::process::ExitCode {
+    use std::os::unix::process::CommandExt;
+    let Some((parent, rest)) = args.split_first() else {
+        return std::process::ExitCode::from(125);
+    };
+    let Some((program, program_args)) = rest.split_first() else {
+        return std::process::ExitCode::from(125);
+    };
+    if rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))
+        .is_err()
+    {
+        return std::process::ExitCode::from(125);
+    }
+    let expected = parent.to_str().and_then(|p| p.parse::<i32>().ok());
+    let actual = rustix::process::getppid().map(rustix::process::Pid::as_raw_nonzero);
+    if expected.is_none() || actual.map(|p| p.get()) != expected {
+        // gitsync is gone: whatever it meant to hand over is lost, and
+        // nobody would record what the command did.
+        return std::process::ExitCode::from(125);
+    }
+    let err = Command::new(program).args(program_args).exec();
+    let _ = writeln!(
+        std::io::stderr(),
+        "cannot start {}: {err}",
+        crate::text::escape_line(&program.to_string_lossy())
+    );
+    std::process::ExitCode::from(127)
+}
+
+/// Where util-linux's `setpriv` is: the fallback guard when no gitsync
+/// executable was named with [`use_guard`].
 const SETPRIV: &str = "/usr/bin/setpriv";
 
 /// The same command, run so that it is killed if gitsync dies first (a
-/// SIGKILL, the OOM killer, `timeout` around a cron job): a hook must not
-/// finish an outside change that gitsync can no longer record. Uses
-/// `setpriv --pdeathsig KILL` where it is installed (it needs no unsafe
-/// code here); elsewhere the command runs as it is.
+/// SIGKILL, the OOM killer, `timeout` around a cron job) and never starts
+/// once gitsync is gone: a hook must not finish an outside change that
+/// gitsync can no longer record. Through the gitsync executable's guard
+/// ([`guard_main`]); else `setpriv --pdeathsig KILL` where it is installed.
 fn dies_with_us(cmd: Command) -> Result<Command, String> {
-    if !Path::new(SETPRIV).exists() {
+    // An executable replaced while gitsync runs (an upgrade) is no guard.
+    let guard = GUARD_EXE.get().filter(|exe| exe.is_file());
+    if guard.is_none() && !Path::new(SETPRIV).exists() {
         return Ok(cmd);
     }
     let program = cmd.get_program();
-    // A missing program is reported as such, not as setpriv's exit status.
+    // A missing program is reported as such, not as the guard's exit status.
     if resolve(program).is_none() {
         return Err(format!(
             "cannot start: {} not found",
             program.to_string_lossy()
         ));
     }
-    let mut wrapped = Command::new(SETPRIV);
-    wrapped
-        .args(["--pdeathsig", "KILL", "--"])
-        .arg(program)
-        .args(cmd.get_args());
+    let mut wrapped = match guard {
+        Some(exe) => {
+            let mut c = Command::new(exe);
+            c.arg(GUARD_ARG).arg(std::process::id().to_string());
+            c
+        }
+        None => {
+            let mut c = Command::new(SETPRIV);
+            c.args(["--pdeathsig", "KILL", "--"]);
+            c
+        }
+    };
+    wrapped.arg(program).args(cmd.get_args());
     for (key, value) in cmd.get_envs() {
         match value {
             Some(value) => wrapped.env(key, value),
@@ -172,14 +238,15 @@ fn resolve(program: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// Kill a process group (its leader's id) with `kill(1)`, which needs no
-/// unsafe code; the caller kills the leader itself as a fallback.
+/// Kill a process group (its leader's id); the caller kills the leader
+/// itself as a fallback.
 fn kill_group(leader: u32) {
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &format!("-{leader}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    if let Some(pid) = i32::try_from(leader)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
 }
 
 /// Keep the named variables (credential references of the repos: `env:VAR`)

@@ -262,7 +262,17 @@ fn now() -> CmdResult<DateTime<Utc>> {
 }
 
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args
+        .get(1)
+        .is_some_and(|a| a == gitsync::process::GUARD_ARG)
+    {
+        return gitsync::process::guard_main(&args[2..]);
+    }
+    if let Ok(exe) = std::env::current_exe() {
+        gitsync::process::use_guard(exe);
+    }
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => return parse_error(e),
     };

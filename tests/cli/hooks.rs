@@ -755,3 +755,50 @@ fn a_hook_for_a_kind_the_layout_never_applies_is_refused() {
         .code(2);
     assert!(out.stderr.contains("template, module"), "{}", out.stderr);
 }
+
+// Guards: the command guard never starts a host command whose gitsync is
+// gone (the parent it was told about is not its parent).
+#[test]
+fn the_command_guard_refuses_to_start_a_command_once_gitsync_is_gone() {
+    let env = TestEnv::new();
+    let marker = env.path().join("ran");
+    let out = env
+        .command(&[
+            "__gitsync-command-guard",
+            "1",
+            "touch",
+            marker.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(125));
+    assert!(!marker.exists(), "the command ran without its gitsync");
+}
+
+// Guards: a hook's lingering children end when the hook exits, so they
+// neither delay the apply nor outlive it.
+#[test]
+fn a_hook_that_leaves_a_child_behind_does_not_outlive_the_apply() {
+    let env = TestEnv::new();
+    let pid_file = env.path().join("child.pid");
+    let hook = format!(
+        "module=sh -c 'cat >/dev/null; sleep 60 & echo $! > {}; echo done >&2'",
+        pid_file.display()
+    );
+    fleet(&env, "fleet", &["--apply-hook", &hook]);
+    env.json(&["sync", "fleet"]);
+    let id = proposal_id(&env, "module", "nginx-public");
+    env.json(&["proposals", "approve", &id, "--apply"]);
+    let pid = std::fs::read_to_string(&pid_file).unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", pid.trim()));
+    // Gone, or at most a zombie waiting for init to reap it.
+    assert!(
+        status.as_ref().map_or(true, |s| s.contains("State:\tZ")),
+        "the hook's child still runs: {status:?}"
+    );
+    let shown = env.json(&["proposals", "show", &id]);
+    assert!(
+        shown["hook_output"].as_str().unwrap().contains("done"),
+        "{shown:#}"
+    );
+}
