@@ -82,6 +82,11 @@ pub enum ReconcileError {
     },
     #[error("repo '{repo}': invalid ref: {reason}")]
     BadRef { repo: String, reason: String },
+    /// A URL stored before the checks refused its form.
+    #[error(
+        "repo '{repo}': its URL is refused: {reason}; change it with 'gitsync repo set {repo} --url URL'"
+    )]
+    BadUrl { repo: String, reason: String },
     #[error("repo '{repo}': {source}")]
     Credentials {
         repo: String,
@@ -544,6 +549,10 @@ pub fn offline(ctx: &Context, config: &RepoConfig) -> Result<(Mirror, String), R
 /// The remote to fetch `config` from, with every credential reference
 /// resolved (an error names the reference that does not resolve).
 pub fn remote_of(config: &RepoConfig) -> Result<Remote, ReconcileError> {
+    crate::validate::url(&config.url).map_err(|reason| ReconcileError::BadUrl {
+        repo: config.name.clone(),
+        reason,
+    })?;
     let mut remote = Remote::new(&config.url, git_ref_of(config)?);
     let s = &config.settings;
     let credentials = |source| ReconcileError::Credentials {
