@@ -2,6 +2,7 @@
 //! `file:/path`), never the secret itself. References are resolved only when
 //! a fetch needs them, and the values they yield never reach a message.
 
+use crate::hostfile;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -87,9 +88,10 @@ impl Reference {
                 }
             },
             Reference::File(path) => {
-                let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-                    self.unresolved(format!("cannot read {}: {}", path.display(), io_reason(&e)))
-                })?);
+                let bytes = Zeroizing::new(
+                    hostfile::read(path, hostfile::MAX_CREDENTIAL)
+                        .map_err(|e| self.unresolved(e.to_string()))?,
+                );
                 match std::str::from_utf8(&bytes) {
                     Ok(text) => text.to_string(),
                     Err(_) => {
@@ -111,15 +113,6 @@ impl Reference {
             reference: self.to_string(),
             reason,
         }
-    }
-}
-
-/// An io error without the "(os error N)" noise.
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }
 

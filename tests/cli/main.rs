@@ -10,4 +10,5 @@ mod manifests;
 mod nodered;
 mod remotes;
 mod schedule;
+mod secrets;
 mod servers;

@@ -4,6 +4,7 @@
 use super::super::error::{CmdResult, CommandError};
 use super::super::{Ctx, OK};
 use gitsync::credentials::Reference;
+use gitsync::hostfile;
 use gitsync::model::{
     DEFAULT_INTERVAL, DEFAULT_MAX_PROPOSALS, DEFAULT_NAMESPACE, LayoutKind, RepoConfig,
     RepoSettings,
@@ -163,8 +164,18 @@ impl SettingsArgs {
             &self.ssh_passphrase,
             &mut s.ssh_passphrase,
         )?;
-        file("--known-hosts", &self.known_hosts, &mut s.known_hosts)?;
-        file("--ca-file", &self.ca_file, &mut s.ca_file)?;
+        file(
+            "--known-hosts",
+            &self.known_hosts,
+            hostfile::MAX_KNOWN_HOSTS,
+            &mut s.known_hosts,
+        )?;
+        file(
+            "--ca-file",
+            &self.ca_file,
+            hostfile::MAX_CA_FILE,
+            &mut s.ca_file,
+        )?;
         if !self.compile.is_empty() {
             if config.layout != LayoutKind::Manifests {
                 return Err(bad(format!(
@@ -230,21 +241,18 @@ fn reference(flag: &str, given: &Option<String>, slot: &mut Option<String>) -> C
     Ok(())
 }
 
-/// Store a file setting as an absolute path that exists now (cron may start
-/// gitsync in another folder); an empty value forgets it.
-fn file(flag: &str, given: &Option<String>, slot: &mut Option<String>) -> CmdResult<()> {
+/// Store a file setting as an absolute path to a regular file of at most
+/// `max` bytes now (cron may start gitsync in another folder; each sync
+/// checks it again); an empty value forgets it.
+fn file(flag: &str, given: &Option<String>, max: u64, slot: &mut Option<String>) -> CmdResult<()> {
     match given.as_deref() {
         None => {}
         Some("") => *slot = None,
         Some(text) => {
             let path = std::path::absolute(text)
                 .map_err(|e| CommandError::usage(format!("invalid {flag} '{text}': {e}")))?;
-            if !path.is_file() {
-                return Err(CommandError::usage(format!(
-                    "invalid {flag}: {} is not a readable file",
-                    path.display()
-                )));
-            }
+            hostfile::check(&path, max)
+                .map_err(|e| CommandError::usage(format!("invalid {flag}: {e}")))?;
             *slot = Some(path.display().to_string());
         }
     }
@@ -259,7 +267,8 @@ fn catalog_path(path: &str) -> CmdResult<String> {
             .with_hint("give a file in the format of Node-RED's .config.nodes.json")
     };
     let absolute = std::path::absolute(path).map_err(|e| bad(e.to_string()))?;
-    let bytes = std::fs::read(&absolute).map_err(|e| bad(e.to_string()))?;
+    // The cap every sync applies: what is accepted here is accepted there.
+    let bytes = hostfile::read(&absolute, hostfile::MAX_CATALOG).map_err(|e| bad(e.to_string()))?;
     let value = gitsync::layout::nodered::parse_json(&bytes).map_err(bad)?;
     gitsync::layout::nodered::Catalog::from_json(&value).map_err(|problems| {
         bad(problems
