@@ -12,6 +12,7 @@ mod history;
 mod json;
 mod meta;
 mod proposals;
+mod redact;
 mod repo;
 mod runs;
 mod status;
@@ -257,7 +258,22 @@ fn now() -> CmdResult<DateTime<Utc>> {
 }
 
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // No error repeats an argument that looks like a pasted secret.
+    let redactor = redact::Redactor::new(&args);
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(e) if redactor.is_empty() || !e.use_stderr() => e.exit(),
+        Err(e) => {
+            match redactor.redact(&e.render().to_string()) {
+                hidden if hidden == redact::HIDDEN => {
+                    eprintln!("error: the command line is not valid; {hidden}")
+                }
+                text => eprint!("{text}"),
+            }
+            return ExitCode::from(e.exit_code() as u8);
+        }
+    };
     let ui = Ui::new(cli.output, cli.color, cli.quiet, cli.verbose);
     let exit = match run(cli, ui) {
         Ok(exit) => exit,
@@ -265,9 +281,9 @@ pub fn main() -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {}", e.message);
+            eprintln!("error: {}", redactor.redact(&e.message));
             if let Some(hint) = &e.hint {
-                eprintln!("hint: {hint}");
+                eprintln!("hint: {}", redactor.redact(hint));
             }
             e.exit
         }

@@ -56,16 +56,16 @@ pub struct SettingsArgs {
     #[arg(long)]
     pub paused: bool,
     /// Username for http(s), as env:VAR or file:/PATH (never the value itself)
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", value_parser = SecretReference, allow_hyphen_values = true)]
     pub username: Option<String>,
     /// Password or access token for http(s), as env:VAR or file:/PATH
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", value_parser = SecretReference, allow_hyphen_values = true)]
     pub password: Option<String>,
     /// Private key for ssh, as env:VAR (the key's text) or file:/PATH
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", value_parser = SecretReference, allow_hyphen_values = true)]
     pub ssh_key: Option<String>,
     /// Passphrase of the ssh key, as env:VAR or file:/PATH
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", value_parser = SecretReference, allow_hyphen_values = true)]
     pub ssh_passphrase: Option<String>,
     /// known_hosts file that pins the ssh server's host key [default: ~/.ssh/known_hosts]
     #[arg(long, value_name = "PATH")]
@@ -91,6 +91,42 @@ pub struct SettingsArgs {
     /// Node catalog in Node-RED's .config.nodes.json format (nodered layout)
     #[arg(long, value_name = "PATH")]
     pub catalog: Option<String>,
+}
+
+/// The value parser of the secret flags. clap's own message for a bad value
+/// repeats it ("invalid value '…' for '--password'"), and a bad reference
+/// is most likely the secret itself: this one says what a reference looks
+/// like and nothing else. Hyphen values are taken (`--ssh-key "$(cat key)"`
+/// starts with `-----BEGIN`), so clap does not echo them as unknown flags.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretReference;
+
+impl clap::builder::TypedValueParser for SecretReference {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let flag = arg
+            .and_then(clap::Arg::get_long)
+            .map_or_else(|| "this option".to_string(), |l| format!("--{l}"));
+        let malformed = || {
+            let e = gitsync::credentials::CredentialError::Malformed { flag: flag.clone() };
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"))
+                .with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(malformed)?;
+        // `repo set --password ''` forgets the reference.
+        if text.is_empty() {
+            return Ok(String::new());
+        }
+        Reference::parse(text, &flag)
+            .map(|r| r.to_string())
+            .map_err(|_| malformed())
+    }
 }
 
 impl SettingsArgs {
