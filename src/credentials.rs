@@ -2,6 +2,7 @@
 //! `file:/path`), never the secret itself. References are resolved only when
 //! a fetch needs them, and the values they yield never reach a message.
 
+use crate::hostfile;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -24,7 +25,7 @@ pub struct Secret(Zeroizing<String>);
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialError {
     #[error(
-        "{flag} takes a reference to a secret, env:VAR or file:/absolute/path, not the secret itself (the value given is not shown)"
+        "{flag} takes a reference to a secret, env:VAR or file:/absolute/path, not the secret itself (the value is not shown)"
     )]
     Malformed { flag: String },
     #[error("credential reference '{reference}' does not resolve: {reason}")]
@@ -87,9 +88,10 @@ impl Reference {
                 }
             },
             Reference::File(path) => {
-                let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-                    self.unresolved(format!("cannot read {}: {}", path.display(), io_reason(&e)))
-                })?);
+                let bytes = Zeroizing::new(
+                    hostfile::read(path, hostfile::MAX_CREDENTIAL)
+                        .map_err(|e| self.unresolved(e.to_string()))?,
+                );
                 match std::str::from_utf8(&bytes) {
                     Ok(text) => text.to_string(),
                     Err(_) => {
@@ -114,13 +116,79 @@ impl Reference {
     }
 }
 
-/// An io error without the "(os error N)" noise.
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
+/// Prefixes of well-known token formats (GitHub, GitLab, Slack, AWS, npm,
+/// PyPI, Hugging Face, OpenAI, Bitbucket).
+const TOKEN_PREFIXES: [&str; 18] = [
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "xoxb-",
+    "xoxp-",
+    "AKIA",
+    "ASIA",
+    "npm_",
+    "pypi-",
+    "hf_",
+    "sk-",
+    "ATBB",
+];
+
+/// Whether a command-line argument looks like secret material pasted by
+/// mistake: key text, a known token format, a URL with credentials in it,
+/// or a long random-looking word. Such an argument is never repeated in an
+/// error. A valid reference (`env:VAR`, `file:/path`) is not secret.
+pub fn looks_like_secret(arg: &str) -> bool {
+    if Reference::parse(arg, "").is_ok() {
+        return false;
     }
+    if arg.contains("-----BEGIN") || arg.contains("PRIVATE KEY") {
+        return true;
+    }
+    if crate::validate::carries_credentials(arg) {
+        return true;
+    }
+    let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-');
+    for prefix in TOKEN_PREFIXES {
+        for (at, _) in arg.match_indices(prefix) {
+            let boundary = arg[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_ascii_alphanumeric());
+            let body = arg[at + prefix.len()..]
+                .chars()
+                .take_while(|c| is_token_char(*c))
+                .count();
+            if boundary && body >= 16 {
+                return true;
+            }
+        }
+    }
+    // Paths and command lines have long words too; a commit pin is no secret.
+    if arg.contains('/') || arg.chars().any(char::is_whitespace) || arg.starts_with("commit:") {
+        return false;
+    }
+    arg.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(looks_random)
+}
+
+/// A word of 12 or more letters and digits that switches between letters
+/// and digits at least 5 times ("7d41c0ffee9b2aa1", not "fleet2024prod01").
+fn looks_random(word: &str) -> bool {
+    if word.len() < 12 {
+        return false;
+    }
+    let switches = word
+        .as_bytes()
+        .windows(2)
+        .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+        .count();
+    switches >= 5
 }
 
 impl fmt::Display for Reference {
@@ -185,6 +253,38 @@ mod tests {
         // What was given may be the secret itself: it is not repeated.
         let err = Reference::parse("ghp_secret123", "--password").unwrap_err();
         assert!(!err.to_string().contains("ghp_secret123"), "{err}");
+    }
+
+    #[test]
+    fn arguments_that_look_like_secrets_are_recognised() {
+        for secret in [
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n",
+            "ghp_16C7e42F292c6912E7710c838347Ae178B4a",
+            "--ref=glpat-abcdefghijklmnopqrst",
+            "tok-7d41c0ffee9b2aa1-planted",
+            "pass-5e7a11ce0ddba11-planted",
+            "dG9rZW4tc2VjcmV0LXZhbHVl",
+            "https://user:hunter2@example.com/r.git",
+            "deploy:hunter2@example.com:org/r.git",
+            "https:/hunter2@example.com/r.git",
+        ] {
+            assert!(looks_like_secret(secret), "{secret}");
+        }
+        for plain in [
+            "env:GH_TOKEN",
+            "file:/run/secrets/tok-7d41c0ffee9b2aa1",
+            "fleet2024prod01",
+            "node-red-contrib-huemagic",
+            "https://example.com/org/r.git",
+            "git@example.com:org/r.git",
+            "commit:0123456789abcdef0123456789abcdef01234567",
+            "/srv/backups/7d41c0ffee9b2aa1",
+            "task-runner-with-a-long-name",
+            "module=sh -c 'exit 1'",
+            "main",
+        ] {
+            assert!(!looks_like_secret(plain), "{plain}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod apply;
 pub mod credentials;
 pub mod diff;
 pub mod hooks;
+pub mod hostfile;
 pub mod layout;
 pub mod limits;
 pub mod metrics;

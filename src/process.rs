@@ -251,11 +251,26 @@ fn kill_group(leader: u32) {
 
 /// Keep the named variables (credential references of the repos: `env:VAR`)
 /// out of a host command's environment: a compile command may run
-/// repository code, and no hook needs another repo's token.
+/// repository code, and no hook needs another repo's token. git and curl
+/// trace settings go too: a hook that runs `git push` under
+/// `GIT_CURL_VERBOSE=1` would print its `Authorization` header, and the
+/// tail of a hook's stderr is kept in the state file.
 pub fn scrub(cmd: &mut Command, vars: &[String]) {
     for var in vars {
         cmd.env_remove(var);
     }
+    for (name, _) in std::env::vars_os() {
+        if is_trace_variable(&name.to_string_lossy()) {
+            cmd.env_remove(name);
+        }
+    }
+}
+
+/// git's and curl's trace switches: `GIT_TRACE*` (`GIT_TRACE`,
+/// `GIT_TRACE_CURL`, `GIT_TRACE_PACKET`, `GIT_TRACE2*`, `GIT_TRACE_REDACT`…)
+/// and `GIT_CURL_VERBOSE`. Each can print credentials or protocol data.
+pub fn is_trace_variable(name: &str) -> bool {
+    name.starts_with("GIT_TRACE") || name == "GIT_CURL_VERBOSE"
 }
 
 /// Read a pipe to its end on a thread; the receiver gets the bytes (empty

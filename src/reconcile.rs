@@ -86,11 +86,25 @@ pub enum ReconcileError {
     },
     #[error("repo '{repo}': invalid ref: {reason}")]
     BadRef { repo: String, reason: String },
+    /// A URL stored before the checks refused its form.
+    #[error(
+        "repo '{repo}': its URL is refused: {reason}; change it with 'gitsync repo set {repo} --url URL'"
+    )]
+    BadUrl { repo: String, reason: String },
     #[error("repo '{repo}': {source}")]
     Credentials {
         repo: String,
         #[source]
         source: CredentialError,
+    },
+    /// A `--ca-file` or `--known-hosts` that is no longer a regular file
+    /// within its cap (curl or ssh would hang on a FIFO).
+    #[error("repo '{repo}': {flag}: {source}")]
+    HostFile {
+        repo: String,
+        flag: &'static str,
+        #[source]
+        source: crate::hostfile::HostFileError,
     },
     #[error("repo '{0}' is being synced by another gitsync process; try again when it finishes")]
     Busy(String),
@@ -551,6 +565,10 @@ pub fn offline(ctx: &Context, config: &RepoConfig) -> Result<(Mirror, String), R
 /// The remote to fetch `config` from, with every credential reference
 /// resolved (an error names the reference that does not resolve).
 pub fn remote_of(config: &RepoConfig) -> Result<Remote, ReconcileError> {
+    crate::validate::url(&config.url).map_err(|reason| ReconcileError::BadUrl {
+        repo: config.name.clone(),
+        reason,
+    })?;
     let mut remote = Remote::new(&config.url, git_ref_of(config)?);
     let s = &config.settings;
     let credentials = |source| ReconcileError::Credentials {
@@ -563,10 +581,22 @@ pub fn remote_of(config: &RepoConfig) -> Result<Remote, ReconcileError> {
             .transpose()
             .map_err(credentials)
     };
+    let host_file = |flag, path: &Option<String>, max| {
+        let checked = |path: &String| {
+            crate::hostfile::check(Path::new(path), max)
+                .map(|()| PathBuf::from(path))
+                .map_err(|source| ReconcileError::HostFile {
+                    repo: config.name.clone(),
+                    flag,
+                    source,
+                })
+        };
+        path.as_ref().map(checked).transpose()
+    };
     if s.full_history {
         remote.depth = None;
     }
-    remote.ca_file = s.ca_file.as_ref().map(PathBuf::from);
+    remote.ca_file = host_file("--ca-file", &s.ca_file, crate::hostfile::MAX_CA_FILE)?;
     if let Some(pass) = reference(&s.password, "--password")? {
         // A token alone is common; forges accept any user name with it.
         let username = match reference(&s.username, "--username")? {
@@ -599,7 +629,11 @@ pub fn remote_of(config: &RepoConfig) -> Result<Remote, ReconcileError> {
         remote.auth = Auth::Ssh(SshAuth {
             key,
             passphrase,
-            known_hosts: s.known_hosts.as_ref().map(PathBuf::from),
+            known_hosts: host_file(
+                "--known-hosts",
+                &s.known_hosts,
+                crate::hostfile::MAX_KNOWN_HOSTS,
+            )?,
         });
     }
     Ok(remote)

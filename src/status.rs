@@ -6,6 +6,7 @@
 
 use crate::model::{RepoConfig, RunStatus};
 use crate::store::{self, RepoState, Run};
+use crate::validate::{self, Transport};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::Connection;
 
@@ -122,25 +123,25 @@ pub fn health(
     }
 }
 
-/// A web link to a commit for GitHub, GitLab and Gitea style URLs.
+/// A web link to a commit for GitHub, GitLab and Gitea style URLs, from the
+/// URL as the fetch reads it ([`validate::parse_url`]).
 pub fn commit_url(config: &RepoConfig, commit: &str) -> Option<String> {
-    let url = config.url.trim_end_matches('/');
-    let (host, path) = if let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    {
-        rest.split_once('/')?
-    } else if let Some(rest) = url.strip_prefix("ssh://") {
-        let (host, path) = rest.split_once('/')?;
-        (host.rsplit('@').next()?.split(':').next()?, path)
-    } else if !url.contains("://") && url.contains('@') && url.contains(':') {
-        let (host, path) = url.split_once(':')?;
-        (host.rsplit('@').next()?, path)
-    } else {
-        return None;
+    let url = validate::parse_url(&config.url).ok()?;
+    let host = url.host.as_deref()?;
+    let host = match (url.transport, url.port) {
+        (Transport::Https | Transport::Http, Some(port)) if host.contains(':') => {
+            format!("[{host}]:{port}")
+        }
+        (Transport::Https | Transport::Http, Some(port)) => format!("{host}:{port}"),
+        (Transport::Https | Transport::Http, None) => host.to_string(),
+        // The web interface is not on the ssh port.
+        (Transport::Ssh, _) if host.contains(':') => format!("[{host}]"),
+        (Transport::Ssh, _) => host.to_string(),
+        _ => return None,
     };
-    let path = path.trim_end_matches(".git").trim_matches('/');
-    if path.split('/').count() < 2 {
+    let path = url.path.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path).trim_matches('/');
+    if path.split('/').count() < 2 || path.split('/').any(str::is_empty) {
         return None;
     }
     let sep = if host.contains("gitlab") {
@@ -222,6 +223,20 @@ mod tests {
             .as_deref(),
             Some("https://gitea.example.com/acme/fleet/commit/abc")
         );
+        assert_eq!(
+            commit_url(&config("https://git.corp:3000/acme/fleet/"), "abc").as_deref(),
+            Some("https://git.corp:3000/acme/fleet/commit/abc")
+        );
         assert_eq!(commit_url(&config("/srv/git/fleet"), "abc"), None);
+        assert_eq!(commit_url(&config("git://example.com/a/b"), "abc"), None);
+        assert_eq!(
+            commit_url(&config("https://example.com/fleet.git"), "abc"),
+            None
+        );
+        // A URL the checks refuse gets no link (and its token is not shown).
+        assert_eq!(
+            commit_url(&config("user:TOKEN@example.com:acme/fleet"), "abc"),
+            None
+        );
     }
 }

@@ -31,92 +31,221 @@ pub enum Transport {
     File,
 }
 
-/// Accepts `https://`, `http://`, `ssh://`, scp-like `user@host:path`,
-/// `git://`, `file://` and local paths. Refuses credentials in the URL:
-/// they leak into shell history, logs and the mirror's config.
-pub fn url(url: &str) -> Result<Transport, String> {
-    if url.is_empty() {
-        return Err("the URL is empty".into());
-    }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("the URL contains white space or control characters".into());
-    }
-    if let Some((scheme, rest)) = url.split_once("://") {
-        if scheme.chars().any(|c| c.is_ascii_uppercase()) {
-            return Err(format!(
-                "write the URL scheme '{scheme}://' in lower case: '{}://'",
-                scheme.to_ascii_lowercase()
-            ));
-        }
-        let transport = match scheme {
-            "https" => Transport::Https,
-            "http" => Transport::Http,
-            "ssh" | "git+ssh" | "ssh+git" => Transport::Ssh,
-            "git" => Transport::Git,
-            "file" => return Ok(Transport::File),
-            other => {
-                return Err(format!(
-                    "unsupported URL scheme '{other}://': use https://, http://, ssh://, git://, file://, user@host:path or a local path"
-                ));
-            }
-        };
-        let authority = rest.split('/').next().unwrap_or_default();
-        if authority.is_empty() {
-            return Err("the URL has no host".into());
-        }
-        if let Some((userinfo, _)) = authority.rsplit_once('@') {
-            let inline_secret =
-                userinfo.contains(':') || matches!(transport, Transport::Https | Transport::Http);
-            if inline_secret {
-                return Err(
-                    "the URL carries credentials; they would leak into shell history and logs. Remove them and pass --username/--password as env:VAR or file:PATH references"
-                        .into(),
-                );
-            }
-        }
-        if matches!(transport, Transport::Https | Transport::Http)
-            && (rest.contains('?') || rest.contains('#'))
-        {
-            return Err(
-                "the URL has a query string or fragment; a git remote needs neither, and a token hidden there would leak into logs"
-                    .into(),
-            );
-        }
-        return Ok(transport);
-    }
-    // scp-like `user@host:path` (no scheme, a colon before any slash).
-    if let Some((host_part, _)) = url.split_once(':')
-        && !host_part.contains('/')
-        && !url.starts_with('/')
-        && !url.starts_with('.')
-    {
-        if let Some((user, _)) = host_part.split_once('@')
-            && user.contains(':')
-        {
-            return Err(
-                "the URL carries a password; pass --ssh-key as env:VAR or file:PATH instead".into(),
-            );
-        }
-        return Ok(Transport::Ssh);
-    }
-    Ok(Transport::File)
+/// A remote URL as the fetch reads it: parsed by gix's own parser, so that
+/// what is checked here is what is fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteUrl {
+    pub transport: Transport,
+    /// The host, without brackets around an IPv6 address; `None` for local
+    /// paths and `file://`.
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    /// The ssh login name (never a secret: no other transport may have one).
+    pub user: Option<String>,
+    /// The path on the server (or the local path).
+    pub path: String,
+    /// Scp-like `user@host:path`.
+    pub scp_like: bool,
 }
 
-/// The host of an `http(s)://`, `ssh://` or `git://` URL, without brackets
-/// or port; `None` for other forms.
-pub fn url_host(url: &str) -> Option<&str> {
-    let (_, rest) = url.split_once("://")?;
-    let authority = rest.split('/').next()?;
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    if let Some(v6) = host_port.strip_prefix('[') {
-        return v6.split_once(']').map(|(h, _)| h);
+/// Longest URL accepted: far longer than any real remote's.
+const MAX_URL_LEN: usize = 2048;
+/// Scheme names that, before a `:` without `//`, mean a mistyped URL
+/// (gix would read `https:/tok@host/x` as ssh to a host named `https`).
+const SCHEMES: [&str; 7] = ["https", "http", "ssh", "git+ssh", "ssh+git", "git", "file"];
+
+/// Why a URL is refused. The text never repeats the URL: it may hold the
+/// very secret that makes it wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct UrlError {
+    message: String,
+    /// The URL (probably) holds a password or token.
+    pub credentials: bool,
+}
+
+impl UrlError {
+    fn new(message: impl Into<String>) -> UrlError {
+        UrlError {
+            message: message.into(),
+            credentials: false,
+        }
     }
-    Some(host_port.split(':').next().unwrap_or(host_port))
+
+    fn credentials(message: impl Into<String>) -> UrlError {
+        UrlError {
+            message: message.into(),
+            credentials: true,
+        }
+    }
+}
+
+const CREDENTIALS: &str = "the URL carries credentials; they would leak into shell history, logs and the mirror's config. Remove them and pass --username/--password (https) or --ssh-key (ssh) as env:VAR or file:PATH references";
+const FORMS: &str =
+    "use https://, http://, ssh://, git://, file://, user@host:path or a local path";
+
+/// Accepts `https://`, `http://`, `ssh://`, scp-like `user@host:path`,
+/// `git://`, `file://` and local paths; see [`parse_url`].
+pub fn url(url: &str) -> Result<Transport, String> {
+    parse_url(url)
+        .map(|u| u.transport)
+        .map_err(|e| e.to_string())
+}
+
+/// The one URL check: parse `text` as the fetch will (gix's parser) and
+/// refuse credentials in every form, and anything gix would read
+/// differently from how it looks (see [`SCHEMES`]).
+pub fn parse_url(text: &str) -> Result<RemoteUrl, UrlError> {
+    if text.is_empty() {
+        return Err(UrlError::new("the URL is empty"));
+    }
+    if text.len() > MAX_URL_LEN {
+        return Err(UrlError::new(format!(
+            "the URL is longer than {MAX_URL_LEN} bytes"
+        )));
+    }
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(UrlError::new(
+            "the URL contains white space or control characters",
+        ));
+    }
+    if let Some((scheme, _)) = text.split_once("://")
+        && scheme.chars().any(|c| c.is_ascii_uppercase())
+        && SCHEMES.contains(&scheme.to_ascii_lowercase().as_str())
+    {
+        return Err(UrlError::new(format!(
+            "write the URL scheme '{scheme}://' in lower case: '{}://'",
+            scheme.to_ascii_lowercase()
+        )));
+    }
+    // gix's error text repeats the input, so it is not passed on.
+    let parsed = gix::url::parse(gix::bstr::BStr::new(text.as_bytes())).map_err(|_| {
+        UrlError::new(format!(
+            "the URL cannot be read as a git remote (it needs a host and a repository path): {FORMS}"
+        ))
+    })?;
+    let transport = match &parsed.scheme {
+        gix::url::Scheme::Https => Transport::Https,
+        gix::url::Scheme::Http => Transport::Http,
+        gix::url::Scheme::Ssh => Transport::Ssh,
+        gix::url::Scheme::Git => Transport::Git,
+        gix::url::Scheme::File => Transport::File,
+        gix::url::Scheme::HelperUrl(scheme)
+            if scheme.len() <= 12 && scheme.chars().all(|c| c.is_ascii_alphabetic()) =>
+        {
+            return Err(UrlError::new(format!(
+                "unsupported URL scheme '{scheme}://': {FORMS}"
+            )));
+        }
+        gix::url::Scheme::HelperUrl(_) => {
+            return Err(UrlError::new(format!("unsupported URL scheme: {FORMS}")));
+        }
+        // `ext::COMMAND` runs a command; other helpers are other programs.
+        gix::url::Scheme::Ext | gix::url::Scheme::Helper(_) => {
+            return Err(UrlError::new(format!(
+                "remote helpers ('NAME::ADDRESS') are not supported: {FORMS}"
+            )));
+        }
+    };
+    let scp_like = transport == Transport::Ssh && parsed.serialize_alternative_form;
+    let local = transport == Transport::File && parsed.serialize_alternative_form;
+    let host = parsed.host().map(|h| {
+        h.strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(h)
+            .to_string()
+    });
+    let user = parsed.user().map(str::to_string);
+    let path = String::from_utf8_lossy(&parsed.path).into_owned();
+    let first_segment = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    if parsed.password().is_some() || user.as_deref().is_some_and(|u| u.contains(':')) {
+        return Err(UrlError::credentials(CREDENTIALS));
+    }
+    match transport {
+        // A user name there is a token: forges take one in its place.
+        Transport::Https | Transport::Http | Transport::Git if user.is_some() => {
+            return Err(UrlError::credentials(CREDENTIALS));
+        }
+        Transport::Ssh if scp_like && SCHEMES.contains(&host.as_deref().unwrap_or("")) => {
+            return Err(UrlError::credentials(format!(
+                "the URL looks like a mistyped '{}://' URL (gix would read it as ssh to a host named '{0}'): write the scheme with '://', and no credentials in it",
+                host.as_deref().unwrap_or("")
+            )));
+        }
+        // `user:TOKEN@host:path` reads as host `user`, path `TOKEN@host:path`;
+        // not even the "host" is shown: in `TOKEN:x@host:path` it is the token.
+        Transport::Ssh if scp_like && first_segment.contains('@') => {
+            return Err(UrlError::credentials(
+                "the URL is ambiguous: the part after its first ':' holds an '@' before any '/', as in user:password@host:path, which would send the password to the server as the path. Credentials in URLs are refused: pass --ssh-key as env:VAR or file:PATH. If the path really holds '@', write ssh://user@host/path",
+            ));
+        }
+        Transport::File if !local && host.as_deref().is_some_and(|h| h != "localhost") => {
+            let message = "a file:// URL names no host and no user: write file:///absolute/path";
+            return Err(if host.as_deref().is_some_and(|h| h.contains('@')) {
+                UrlError::credentials(format!("{message} ({CREDENTIALS})"))
+            } else {
+                UrlError::new(message)
+            });
+        }
+        Transport::File
+            if local
+                && SCHEMES.iter().any(|s| {
+                    text.strip_prefix(s)
+                        .is_some_and(|rest| rest.starts_with('/') || rest.starts_with('\\'))
+                }) =>
+        {
+            return Err(UrlError::credentials(
+                "the URL looks like a mistyped URL (a scheme without '://'); write ./PATH for a local folder of that name",
+            ));
+        }
+        _ => {}
+    }
+    if transport != Transport::File {
+        match host.as_deref() {
+            None | Some("") => return Err(UrlError::new("the URL has no host")),
+            // ssh would read it as an option (gix refuses it too, later).
+            Some(h) if h.starts_with('-') => {
+                return Err(UrlError::new("the URL's host starts with '-'"));
+            }
+            _ => {}
+        }
+        if user.as_deref().is_some_and(|u| u.starts_with('-')) {
+            return Err(UrlError::new("the URL's user name starts with '-'"));
+        }
+    }
+    if matches!(transport, Transport::Https | Transport::Http)
+        && (path.contains('?') || path.contains('#'))
+    {
+        return Err(UrlError::credentials(
+            "the URL has a query string or fragment; a git remote needs neither, and a token hidden there would leak into logs",
+        ));
+    }
+    Ok(RemoteUrl {
+        transport,
+        host,
+        port: parsed.port,
+        user,
+        path,
+        scp_like,
+    })
+}
+
+/// True when `text` is a URL refused because it (probably) holds a secret:
+/// such an argument must not be repeated anywhere.
+pub fn carries_credentials(text: &str) -> bool {
+    parse_url(text).is_err_and(|e| e.credentials)
+}
+
+/// The host of a remote URL (not of a local path), without brackets or
+/// port, as the fetch reads it.
+pub fn url_host(url: &str) -> Option<String> {
+    parse_url(url).ok()?.host
 }
 
 /// True for `localhost`, 127.0.0.0/8 and `::1`: where plain http may carry
 /// credentials because nothing leaves the machine.
-pub fn is_loopback_host(host: &str) -> bool {
+pub fn is_loopback_host(host: impl AsRef<str>) -> bool {
+    let host = host.as_ref();
     host.eq_ignore_ascii_case("localhost")
         || host
             .parse::<std::net::IpAddr>()
@@ -224,14 +353,77 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_with_credentials_are_refused() {
-        assert!(url("https://user:tok@example.com/r.git").is_err());
-        assert!(url("https://tok@example.com/r.git").is_err());
-        assert!(url("git@example.com:org/r.git").is_ok());
-        assert_eq!(url("ssh://git@example.com/r.git"), Ok(Transport::Ssh));
+    fn urls_with_credentials_are_refused_in_every_form_without_repeating_them() {
+        for bad in [
+            "https://user:TOKEN@example.com/r.git",
+            "https://TOKEN@example.com/r.git",
+            "https://user%3ATOKEN@example.com/r.git",
+            "http://TOKEN@127.0.0.1/r.git",
+            "ssh://git:TOKEN@example.com/r.git",
+            "git://TOKEN@example.com/r.git",
+            "file://user:TOKEN@example.com/srv/r.git",
+            "file://TOKEN@/srv/r.git",
+            // Scp-like: gix reads host `user`, path `TOKEN@example.com:org/r.git`.
+            "user:TOKEN@example.com:org/r.git",
+            "TOKEN:x-oauth-basic@github.com:org/r.git",
+            "[user:TOKEN@example.com]:org/r.git",
+            // Read by gix as ssh to a host named `https`.
+            "https:/TOKEN@example.com/r.git",
+            "https:TOKEN@example.com/r.git",
+            "https://example.com/r.git?TOKEN",
+            "https://example.com/r.git#TOKEN",
+            "https//TOKEN@example.com/r.git",
+        ] {
+            let err = url(bad).expect_err(bad);
+            assert!(!err.contains("TOKEN"), "{bad}: {err}");
+            assert!(!err.contains("example.com"), "{bad}: {err}");
+        }
+        assert!(carries_credentials("https://TOKEN@example.com/r.git"));
+        assert!(carries_credentials("user:TOKEN@example.com:org/r.git"));
+        assert!(!carries_credentials("git@example.com:org/r.git"));
+    }
+
+    #[test]
+    fn plain_ssh_users_and_the_usual_forms_are_accepted() {
+        let scp = parse_url("git@example.com:org/r.git").unwrap();
+        assert_eq!(scp.transport, Transport::Ssh);
+        assert!(scp.scp_like);
+        assert_eq!(scp.user.as_deref(), Some("git"));
+        assert_eq!(scp.host.as_deref(), Some("example.com"));
+        assert_eq!(scp.path, "org/r.git");
+        let ssh = parse_url("ssh://git@[::1]:2222/srv/r.git").unwrap();
+        assert_eq!(
+            (ssh.host.as_deref(), ssh.port, ssh.user.as_deref()),
+            (Some("::1"), Some(2222), Some("git"))
+        );
+        assert_eq!(url("example.com:org/r.git"), Ok(Transport::Ssh));
+        assert_eq!(url("git://127.0.0.1:9418/r.git"), Ok(Transport::Git));
+        assert_eq!(url("https://git.example.com/r"), Ok(Transport::Https));
+        assert_eq!(url("file:///srv/git/r.git"), Ok(Transport::File));
+        assert_eq!(url("file://localhost/srv/git/r.git"), Ok(Transport::File));
         assert_eq!(url("/srv/git/r.git"), Ok(Transport::File));
         assert_eq!(url("./r"), Ok(Transport::File));
-        assert!(url("ftp://x/y").is_err());
+        assert_eq!(url("./with:colon"), Ok(Transport::File));
+        assert_eq!(url_host("http://[::1]:8080/r.git").as_deref(), Some("::1"));
+        assert_eq!(
+            url_host("https://h.example:3000/r").as_deref(),
+            Some("h.example")
+        );
+        assert_eq!(url_host("/srv/git/r.git"), None);
+    }
+
+    #[test]
+    fn helpers_other_schemes_and_option_lookalikes_are_refused() {
+        assert!(url("ftp://x/y").unwrap_err().contains("'ftp://'"));
+        assert!(url("ext::sh -c touch%20x").is_err());
+        assert!(url("ext::sh").is_err());
+        assert!(url("foo::https://example.com/r").is_err());
+        assert!(url("ssh://-oProxyCommand=x/r").is_err());
+        assert!(url("-oProxyCommand=x:r").is_err());
+        assert!(url("ssh://example.com").is_err(), "no repository path");
+        assert!(url("git@example.com:").is_err());
+        assert!(url("").is_err());
+        assert!(url(&format!("https://example.com/{}", "a".repeat(3000))).is_err());
     }
 
     #[test]

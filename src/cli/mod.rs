@@ -12,6 +12,7 @@ mod history;
 mod json;
 mod meta;
 mod proposals;
+mod redact;
 mod repo;
 mod runs;
 mod status;
@@ -272,9 +273,11 @@ pub fn main() -> ExitCode {
     if let Ok(exe) = std::env::current_exe() {
         gitsync::process::use_guard(exe);
     }
-    let cli = match Cli::try_parse_from(args) {
+    // No error repeats an argument that looks like a pasted secret.
+    let redactor = redact::Redactor::new(&args);
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(e) => return parse_error(e),
+        Err(e) => return parse_error(e, &redactor),
     };
     let ui = Ui::new(cli.output, cli.color, cli.quiet, cli.verbose);
     let exit = match run(cli, ui) {
@@ -283,9 +286,9 @@ pub fn main() -> ExitCode {
             if ui::stdout_closed() {
                 return ExitCode::SUCCESS;
             }
-            ui::error_line("error", &e.message);
+            ui::error_line("error", &redactor.redact(&e.message));
             if let Some(hint) = &e.hint {
-                ui::error_line("hint", hint);
+                ui::error_line("hint", &redactor.redact(hint));
             }
             e.exit
         }
@@ -295,7 +298,7 @@ pub fn main() -> ExitCode {
 
 /// clap's usage errors quote what was typed: shown through the sanitiser
 /// like every other message (help and version are clap's own text).
-fn parse_error(e: clap::Error) -> ExitCode {
+fn parse_error(e: clap::Error, redactor: &redact::Redactor) -> ExitCode {
     use clap::error::ErrorKind;
     if matches!(
         e.kind(),
@@ -305,7 +308,12 @@ fn parse_error(e: clap::Error) -> ExitCode {
     ) {
         e.exit();
     }
-    let text = e.render().to_string();
+    let text = match redactor.redact(&e.render().to_string()) {
+        hidden if hidden == redact::HIDDEN => {
+            format!("error: the command line is not valid; {hidden}\n")
+        }
+        text => text,
+    };
     let _ = write!(
         std::io::stderr().lock(),
         "{}",

@@ -41,9 +41,6 @@ pub const CATALOG_FILE: &str = ".config.nodes.json";
 pub const CREDENTIALS_SUFFIX: &str = "_cred.json";
 /// The version of an inferred package whose catalog entry records none.
 pub const UNPINNED_VERSION: &str = "latest";
-/// Largest host catalog file read (`--catalog`): a catalog of every module
-/// on npm is far smaller.
-const MAX_HOST_CATALOG_SIZE: u64 = 16 * 1_048_576;
 
 /// Parse a Node-RED project at the repo path.
 ///
@@ -313,15 +310,9 @@ fn load_catalog(
     if let Some(path) = &options.catalog {
         let host_err =
             |what: String| LayoutError::Other(format!("node catalog {path} (--catalog): {what}"));
-        let size = std::fs::metadata(path)
-            .map_err(|e| host_err(format!("cannot read it: {e}")))?
-            .len();
-        if size > MAX_HOST_CATALOG_SIZE {
-            return Err(host_err(format!(
-                "is {size} bytes, over the limit of {MAX_HOST_CATALOG_SIZE} bytes"
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(|e| host_err(format!("cannot read it: {e}")))?;
+        // A regular file within the cap `repo add` applied too.
+        let bytes = crate::hostfile::read(std::path::Path::new(path), crate::hostfile::MAX_CATALOG)
+            .map_err(|e| host_err(format!("cannot read it: {}", e.problem)))?;
         let value = parse_json(&bytes).map_err(host_err)?;
         return Catalog::from_json(&value).map_err(|errors| {
             let list: Vec<String> = errors

@@ -32,6 +32,10 @@ const NETWORK_OVERRIDES: &[&str] = &[
     "http.lowSpeedTime=60",
     // The ssh command below is OpenSSH's: no feature probe needed.
     "ssh.variant=ssh",
+    // gix maps GIT_CURL_VERBOSE and GIT_TRACE_PACKET from the environment
+    // onto these; curl's verbose log prints the Authorization header.
+    "gitoxide.http.verbose=false",
+    "gitoxide.tracePacket=false",
 ];
 
 /// A repository handle with the network settings for one remote, and the

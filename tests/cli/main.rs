@@ -10,6 +10,7 @@ mod manifests;
 mod nodered;
 mod remotes;
 mod schedule;
+mod secrets;
 mod servers;
 mod settings;
 mod terminal;

@@ -612,9 +612,94 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Standard base64 with padding: how a basic-auth header carries `user:token`.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, b| n << 8 | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                ABC[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
+}
+
+/// git's and curl's trace switches, which make git print the Authorization
+/// header; gitsync must honour none of them.
+const TRACE_SETTINGS: [&str; 6] = [
+    "GIT_CURL_VERBOSE",
+    "GIT_TRACE",
+    "GIT_TRACE_CURL",
+    "GIT_TRACE_PACKET",
+    "GIT_TRACE2",
+    "GIT_TRACE_SETUP",
+];
+
+/// `repo add` calls where the secret is given in the wrong place: as the
+/// value of a secret flag instead of a reference, to other flags, or inside
+/// the URL in every form a URL can carry one. Each is a usage error.
+fn misplaced_secrets(http_url: &str, ssh_url: &str, key_text: &str) -> Vec<Vec<String>> {
+    let hostport = http_url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let namespace = format!("{TOKEN}!");
+    let mut calls: Vec<Vec<&str>> = vec![
+        vec![http_url, "--password", TOKEN],
+        vec![http_url, "--username", TOKEN, "--password", "env:GIT_TOKEN"],
+        vec![ssh_url, "--ssh-key", key_text],
+        vec![
+            ssh_url,
+            "--ssh-key",
+            "env:K",
+            "--ssh-passphrase",
+            PASSPHRASE,
+        ],
+        vec![http_url, "--ref", key_text],
+        vec![http_url, "--interval", TOKEN],
+        vec![http_url, "--namespace", &namespace],
+        vec![http_url, "--layout", "nodered", "--catalog", TOKEN],
+        vec![http_url, "--known-hosts", PASSPHRASE],
+        vec![key_text],
+        vec![key_text, http_url],
+        vec![http_url, TOKEN],
+    ];
+    let password = format!("--password={TOKEN}");
+    calls.push(vec![http_url, &password]);
+    let mut urls = vec![
+        format!("http://{USER}:{TOKEN}@{hostport}/fleet.git"),
+        format!("http://{TOKEN}@{hostport}/fleet.git"),
+        format!("https://{TOKEN}@{hostport}/fleet.git"),
+        format!("http://{hostport}/fleet.git?access_token={TOKEN}"),
+        format!("git://{TOKEN}@{hostport}/fleet.git"),
+        format!("file://{USER}:{TOKEN}@localhost/srv/fleet.git"),
+        format!("ssh://{USER}:{TOKEN}@{hostport}/fleet.git"),
+        format!("{USER}:{TOKEN}@127.0.0.1:fleet.git"),
+        format!("{TOKEN}:x-oauth-basic@127.0.0.1:fleet.git"),
+        format!("https:/{TOKEN}@{hostport}/fleet.git"),
+        format!("https:{TOKEN}@{hostport}/fleet.git"),
+    ];
+    urls.push(format!("https://{USER}:{PASSPHRASE}@{hostport}/fleet.git"));
+    let mut all: Vec<Vec<String>> = calls
+        .into_iter()
+        .map(|c| c.into_iter().map(String::from).collect())
+        .collect();
+    all.extend(urls.into_iter().map(|u| vec![u, "--no-verify".to_string()]));
+    all
+}
+
 #[test]
 fn no_secret_reaches_output_state_or_cache() {
-    // Token and key passphrase, after good and failed syncs, appear nowhere.
+    // Token, key passphrase and key text, after good and failed syncs, with
+    // git's trace switches on and with secrets given in the wrong places,
+    // appear nowhere.
     let root = ServerRoot::new();
     let Some(http) = HttpServer::start(&root, USER, TOKEN, "no_secret_leaks") else {
         return;
@@ -633,11 +718,24 @@ fn no_secret_reaches_output_state_or_cache() {
     env.env.push(("GIT_TOKEN".into(), TOKEN.into()));
     env.env.push(("KEY_PASSPHRASE".into(), PASSPHRASE.into()));
     env.env.push(("RUST_BACKTRACE".into(), "1".into()));
+    for var in TRACE_SETTINGS {
+        env.env.push((var.into(), "1".into()));
+    }
     let key_ref = format!("file:{}", key.private.display());
+    let key_text = std::fs::read_to_string(&key.private).unwrap();
+    // The key's base64 lines: none may be shown or stored anywhere.
+    let key_lines: Vec<String> = key_text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(String::from)
+        .collect();
+    assert!(!key_lines.is_empty());
     let mut outputs: Vec<Run> = Vec::new();
+    // Returns how many calls have run.
     let mut go = |args: &[&str]| {
         let r = env.run(args);
         outputs.push(r);
+        outputs.len()
     };
     let http_url = http.url("fleet");
     let ssh_url = sshd.url(&root, "fleet");
@@ -696,13 +794,59 @@ fn no_secret_reaches_output_state_or_cache() {
     drop(http);
     go(&["-v", "sync", "--all"]);
     go(&["-o", "json", "runs"]);
-    go(&["status"]);
+    let good = go(&["status"]);
+    for (i, call) in misplaced_secrets(&http_url, &ssh_url, &key_text)
+        .iter()
+        .enumerate()
+    {
+        let name = format!("bad{i}");
+        let mut args = vec!["repo", "add", name.as_str()];
+        args.extend(call.iter().map(String::as_str));
+        go(&args);
+    }
+    go(&["repo", "pause", "web"]);
+    go(&["repo", "set", "web", "--password", TOKEN]);
+    let scp = format!("{USER}:{TOKEN}@127.0.0.1:fleet.git");
+    go(&["repo", "set", "web", "--url", &scp, "--no-verify"]);
 
     assert!(outputs[0].code == 0 && outputs[1].code == 0, "{outputs:#?}");
+    let misplaced = &outputs[good..outputs.len() - 3];
+    for r in misplaced.iter().chain(&outputs[outputs.len() - 2..]) {
+        assert_eq!(r.code, 2, "a misplaced secret is a usage error: {r:#?}");
+        assert!(r.stderr.starts_with("error: "), "{r:#?}");
+    }
+    // Each says what is wrong, never what was given.
+    let said = |needle: &str| {
+        misplaced
+            .iter()
+            .filter(|r| r.stderr.contains(needle))
+            .count()
+    };
+    assert_eq!(said("takes a reference to a secret"), 5, "{misplaced:#?}");
+    assert_eq!(said("(the value is not shown)"), 5);
+    assert!(said("carries credentials") >= 6, "{misplaced:#?}");
+    assert_eq!(said("is ambiguous"), 2, "{misplaced:#?}");
+    assert_eq!(said("mistyped"), 2, "{misplaced:#?}");
+    assert_eq!(
+        env.json(&["repo", "list"]).as_array().unwrap().len(),
+        3,
+        "none of them was added"
+    );
+    // What an `Authorization: Basic` header would show of the tokens sent.
+    let headers = [
+        base64(format!("{USER}:{TOKEN}").as_bytes()),
+        base64(format!("{USER}:{PASSPHRASE}").as_bytes()),
+    ];
+    assert_eq!(base64(b"deploy:x"), "ZGVwbG95Ong=");
+    let secrets: Vec<&str> = [TOKEN, PASSPHRASE]
+        .into_iter()
+        .chain(headers.iter().map(String::as_str))
+        .chain(key_lines.iter().map(String::as_str))
+        .collect();
     assert_eq!(last_run(&env, "web")["status"], "failed");
     assert_eq!(last_run(&env, "refused")["status"], "failed");
     for (i, r) in outputs.iter().enumerate() {
-        for secret in [TOKEN, PASSPHRASE] {
+        for secret in &secrets {
             assert!(
                 !r.stdout.contains(secret) && !r.stderr.contains(secret),
                 "output {i} leaks a secret: {r:#?}"
@@ -717,7 +861,7 @@ fn no_secret_reaches_output_state_or_cache() {
     );
     for file in files {
         let bytes = std::fs::read(&file).unwrap();
-        for secret in [TOKEN, PASSPHRASE] {
+        for secret in &secrets {
             assert!(
                 !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
                 "{} holds a secret",

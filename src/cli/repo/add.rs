@@ -4,6 +4,7 @@
 use super::super::error::{CmdResult, CommandError};
 use super::super::{Ctx, OK};
 use gitsync::credentials::Reference;
+use gitsync::hostfile;
 use gitsync::limits;
 use gitsync::model::{
     DEFAULT_INTERVAL, DEFAULT_MAX_PROPOSALS, DEFAULT_NAMESPACE, LayoutKind, RepoConfig,
@@ -56,16 +57,16 @@ pub struct SettingsArgs {
     #[arg(long)]
     pub paused: bool,
     /// Username for http(s), as env:VAR or file:/PATH (never the value itself)
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", value_parser = SecretReference, allow_hyphen_values = true)]
     pub username: Option<String>,
     /// Password or access token for http(s), as env:VAR or file:/PATH
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", value_parser = SecretReference, allow_hyphen_values = true)]
     pub password: Option<String>,
     /// Private key for ssh, as env:VAR (the key's text) or file:/PATH
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", value_parser = SecretReference, allow_hyphen_values = true)]
     pub ssh_key: Option<String>,
     /// Passphrase of the ssh key, as env:VAR or file:/PATH
-    #[arg(long, value_name = "SECRET")]
+    #[arg(long, value_name = "SECRET", value_parser = SecretReference, allow_hyphen_values = true)]
     pub ssh_passphrase: Option<String>,
     /// known_hosts file that pins the ssh server's host key [default: ~/.ssh/known_hosts]
     #[arg(long, value_name = "PATH")]
@@ -91,6 +92,42 @@ pub struct SettingsArgs {
     /// Node catalog in Node-RED's .config.nodes.json format (nodered layout)
     #[arg(long, value_name = "PATH")]
     pub catalog: Option<String>,
+}
+
+/// The value parser of the secret flags. clap's own message for a bad value
+/// repeats it ("invalid value '…' for '--password'"), and a bad reference
+/// is most likely the secret itself: this one says what a reference looks
+/// like and nothing else. Hyphen values are taken (`--ssh-key "$(cat key)"`
+/// starts with `-----BEGIN`), so clap does not echo them as unknown flags.
+#[derive(Debug, Clone, Copy)]
+pub struct SecretReference;
+
+impl clap::builder::TypedValueParser for SecretReference {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let flag = arg
+            .and_then(clap::Arg::get_long)
+            .map_or_else(|| "this option".to_string(), |l| format!("--{l}"));
+        let malformed = || {
+            let e = gitsync::credentials::CredentialError::Malformed { flag: flag.clone() };
+            clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"))
+                .with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(malformed)?;
+        // `repo set --password ''` forgets the reference.
+        if text.is_empty() {
+            return Ok(String::new());
+        }
+        Reference::parse(text, &flag)
+            .map(|r| r.to_string())
+            .map_err(|_| malformed())
+    }
 }
 
 impl SettingsArgs {
@@ -156,8 +193,18 @@ impl SettingsArgs {
             &self.ssh_passphrase,
             &mut s.ssh_passphrase,
         )?;
-        file("--known-hosts", &self.known_hosts, &mut s.known_hosts)?;
-        file("--ca-file", &self.ca_file, &mut s.ca_file)?;
+        file(
+            "--known-hosts",
+            &self.known_hosts,
+            hostfile::MAX_KNOWN_HOSTS,
+            &mut s.known_hosts,
+        )?;
+        file(
+            "--ca-file",
+            &self.ca_file,
+            hostfile::MAX_CA_FILE,
+            &mut s.ca_file,
+        )?;
         if !self.compile.is_empty() {
             if config.layout != LayoutKind::Manifests {
                 return Err(bad(format!(
@@ -223,21 +270,18 @@ fn reference(flag: &str, given: &Option<String>, slot: &mut Option<String>) -> C
     Ok(())
 }
 
-/// Store a file setting as an absolute path that exists now (cron may start
-/// gitsync in another folder); an empty value forgets it.
-fn file(flag: &str, given: &Option<String>, slot: &mut Option<String>) -> CmdResult<()> {
+/// Store a file setting as an absolute path to a regular file of at most
+/// `max` bytes now (cron may start gitsync in another folder; each sync
+/// checks it again); an empty value forgets it.
+fn file(flag: &str, given: &Option<String>, max: u64, slot: &mut Option<String>) -> CmdResult<()> {
     match given.as_deref() {
         None => {}
         Some("") => *slot = None,
         Some(text) => {
             let path = std::path::absolute(text)
                 .map_err(|e| CommandError::usage(format!("invalid {flag} '{text}': {e}")))?;
-            if !path.is_file() {
-                return Err(CommandError::usage(format!(
-                    "invalid {flag}: {} is not a readable file",
-                    path.display()
-                )));
-            }
+            hostfile::check(&path, max)
+                .map_err(|e| CommandError::usage(format!("invalid {flag}: {e}")))?;
             *slot = Some(path.display().to_string());
         }
     }
@@ -252,7 +296,8 @@ fn catalog_path(path: &str) -> CmdResult<String> {
             .with_hint("give a file in the format of Node-RED's .config.nodes.json")
     };
     let absolute = std::path::absolute(path).map_err(|e| bad(e.to_string()))?;
-    let bytes = std::fs::read(&absolute).map_err(|e| bad(e.to_string()))?;
+    // The cap every sync applies: what is accepted here is accepted there.
+    let bytes = hostfile::read(&absolute, hostfile::MAX_CATALOG).map_err(|e| bad(e.to_string()))?;
     let value = gitsync::layout::nodered::parse_json(&bytes).map_err(bad)?;
     gitsync::layout::nodered::Catalog::from_json(&value).map_err(|problems| {
         bad(problems
