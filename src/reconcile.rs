@@ -17,6 +17,7 @@ use crate::store::{self, LiveFilter, ProposalFilter, RepoState, Run, Store, Stor
 use chrono::{DateTime, Duration as Span, Utc};
 use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -108,6 +109,12 @@ pub enum ReconcileError {
     },
     #[error("repo '{0}' is being synced by another gitsync process; try again when it finishes")]
     Busy(String),
+    #[error("cannot take the repo lock {path}: {source}")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot use the cache folder {path}: {source}")]
     Cache {
         path: PathBuf,
@@ -162,8 +169,13 @@ impl Context {
             .min(limits::latest_time())
     }
 
+    /// A repo's lock lives with the state file (`STATE.locks/REPO.lock`),
+    /// not in the cache: any two processes on one state file coordinate,
+    /// whatever cache folder each was given.
     fn lock_path(&self, repo: &str) -> PathBuf {
-        self.cache_dir.join("locks").join(format!("{repo}.lock"))
+        let mut dir = self.store.path().as_os_str().to_owned();
+        dir.push(".locks");
+        PathBuf::from(dir).join(format!("{repo}.lock"))
     }
 
     /// Where a repo's mirror lives: its name plus a hash of its URL, so that
@@ -183,11 +195,14 @@ impl Context {
         wait: Duration,
     ) -> Result<Option<RepoLock>, ReconcileError> {
         let path = self.lock_path(repo);
-        let cache_err = |source| ReconcileError::Cache {
+        let cache_err = |source| ReconcileError::Lock {
             path: path.clone(),
             source,
         };
-        std::fs::create_dir_all(path.parent().expect("lock path has a parent"))
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(path.parent().expect("lock path has a parent"))
             .map_err(cache_err)?;
         let file = File::options()
             .create(true)

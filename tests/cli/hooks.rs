@@ -565,6 +565,39 @@ fn a_second_sync_of_a_busy_repo_skips_it_with_exit_code_4() {
     }
 }
 
+// Guards: locks belong to the state file, so an operator's command with
+// another cache folder (the systemd unit's old hint) still sees the
+// service's sync as running: no parallel sync, no "interrupted" run.
+#[test]
+fn processes_on_one_state_file_coordinate_whatever_their_cache_folders() {
+    let env = TestEnv::new();
+    fleet(
+        &env,
+        "fleet",
+        &["--auto-apply", "--apply-hook", &slow_hook(&env)],
+    );
+    let mut first = sync_with_slow_hook(&env);
+    let other_cache = env.path().join("other-cache");
+    let mut status = env.command(&["-o", "json", "status"]);
+    status.env("GITSYNC_CACHE_DIR", &other_cache);
+    let status = status.output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(v["repos"][0]["last_run"]["status"], "running", "{v:#}");
+    let mut second = env.command(&["-o", "json", "sync", "fleet"]);
+    second.env("GITSYNC_CACHE_DIR", &other_cache);
+    let second = second.output().unwrap();
+    assert_eq!(second.status.code(), Some(4));
+    assert!(first.wait().unwrap().success());
+    let runs = env.json(&["runs"]);
+    assert!(
+        runs.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "success"),
+        "{runs:#}"
+    );
+}
+
 // Guards: a slow apply hook never holds SQLite's write lock, so other repos
 // keep syncing meanwhile instead of failing busy.
 #[test]
