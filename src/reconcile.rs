@@ -383,9 +383,32 @@ fn run_stages(
     let name = config.name.clone();
     ctx.store
         .write(|tx| store::repos::set_fetched(tx, &name, &commit))?;
-    let plan = read_plan(ctx, config, &mirror, &commit)?;
-    let desired_warnings = plan.1;
-    let plan = plan.0;
+    let desired = read_desired(ctx, config, &mirror, &commit)?;
+    let now = ctx.now;
+    let actor = ctx.actor.clone();
+    // The plan is made inside the transaction that opens its proposals,
+    // from the live state as it is then: an apply by another process
+    // between reading the tree and proposing cannot leave a proposal born
+    // against an outdated base (or re-propose a change just applied).
+    let (plan, proposed) = ctx.store.write(|tx| -> Result<_, ReconcileError> {
+        let live = live_of(tx, &config.namespace)?;
+        let plan = diff::plan(&config.name, &config.namespace, &desired, &live);
+        let proposed = propose::propose(
+            tx,
+            &RunContext {
+                repo: &config.name,
+                namespace: &config.namespace,
+                commit: &commit,
+                run_id: Some(run.id),
+                cap: config.max_proposals,
+                actor: &actor,
+                now,
+            },
+            &plan,
+        )?;
+        Ok((plan, proposed))
+    })?;
+    let desired_warnings = desired.warnings;
     log(&format!(
         "{}: {} diff(s), {} informational, {} conflict(s)",
         config.name,
@@ -409,23 +432,6 @@ fn run_stages(
     }
     run.diff_count = plan.diffs.len() as u64;
     run.summary = plan.summary();
-    let now = ctx.now;
-    let actor = ctx.actor.clone();
-    let proposed = ctx.store.write(|tx| {
-        propose::propose(
-            tx,
-            &RunContext {
-                repo: &config.name,
-                namespace: &config.namespace,
-                commit: &commit,
-                run_id: Some(run.id),
-                cap: config.max_proposals,
-                actor: &actor,
-                now,
-            },
-            &plan,
-        )
-    })?;
     run.opened = proposed.opened.clone();
     run.remaining = proposed.remaining;
     log(&format!(
@@ -670,19 +676,41 @@ pub fn read_plan(
     mirror: &Mirror,
     commit: &str,
 ) -> Result<(Plan, Vec<String>), ReconcileError> {
+    let desired = read_desired(ctx, config, mirror, commit)?;
+    let live = live_of(ctx.store.conn(), &config.namespace)?;
+    let plan = diff::plan(&config.name, &config.namespace, &desired, &live);
+    Ok((plan, desired.warnings))
+}
+
+/// The live resources of a namespace.
+fn live_of(
+    conn: &rusqlite::Connection,
+    namespace: &str,
+) -> Result<Vec<store::LiveResource>, StoreError> {
+    store::resources::list(
+        conn,
+        &LiveFilter {
+            namespace: Some(namespace),
+            ..Default::default()
+        },
+    )
+}
+
+/// What the repo declares at `commit`: its files read and parsed by its
+/// layout (references checked against the live names as they are now).
+pub fn read_desired(
+    ctx: &Context,
+    config: &RepoConfig,
+    mirror: &Mirror,
+    commit: &str,
+) -> Result<crate::model::DesiredState, ReconcileError> {
     let files = mirror
         .files(commit, &config.path)
         .map_err(|source| ReconcileError::Source {
             repo: config.name.clone(),
             source,
         })?;
-    let live = store::resources::list(
-        ctx.store.conn(),
-        &LiveFilter {
-            namespace: Some(&config.namespace),
-            ..Default::default()
-        },
-    )?;
+    let live = live_of(ctx.store.conn(), &config.namespace)?;
     let mut names = LiveNames::default();
     for r in &live {
         names.insert(&r.key.kind, &r.key.name);
@@ -702,8 +730,7 @@ pub fn read_plan(
             source,
         }
     })?;
-    let plan = diff::plan(&config.name, &config.namespace, &desired, &live);
-    Ok((plan, desired.warnings))
+    Ok(desired)
 }
 
 /// How long a `--compile` command may run: `GITSYNC_COMPILE_TIMEOUT`

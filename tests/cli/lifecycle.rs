@@ -311,3 +311,69 @@ fn applying_an_already_applied_proposal_is_not_a_failure() {
     assert_eq!(v[0]["status"], "applied");
     env.run(&["proposals", "approve", &id, "--apply"]).success();
 }
+
+// Guards: a sync that overlaps another process's apply opens nothing
+// against the outdated base it read before: the plan is made inside the
+// transaction that opens the proposals.
+#[test]
+fn a_sync_overlapping_an_apply_never_opens_a_stale_born_proposal() {
+    let env = TestEnv::new();
+    let up = env.upstream("dags");
+    let dag = "dag:\n  id: a\ntasks:\n  - id: t\n    script: run.sh\n";
+    up.write("a.yaml", dag);
+    up.commit("dag a");
+    let go = env.path().join("go");
+    let waiting = env.path().join("waiting");
+    // Compiles b.py only once the test says go: the sync is then held
+    // between reading the tree and proposing.
+    let rule = format!(
+        "*.py=sh -c 'touch {w}; i=0; while [ ! -e {g} ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; echo \"{{\\\"dag\\\": {{\\\"id\\\": \\\"b\\\"}}, \\\"tasks\\\": [{{\\\"id\\\": \\\"t\\\", \\\"script\\\": \\\"x\\\"}}]}}\"'",
+        w = waiting.display(),
+        g = go.display()
+    );
+    env.run(&[
+        "repo",
+        "add",
+        "dags",
+        &up.url(),
+        "--layout",
+        "manifests",
+        "--compile",
+        &rule,
+    ])
+    .success();
+    env.json(&["sync", "dags"]);
+    let a = env.json(&["proposals", "list"])[0]["id"].to_string();
+    up.write("b.py", "# compiled\n");
+    up.commit("dag b");
+    let sync = env
+        .command(&["-o", "json", "sync", "dags"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !waiting.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the compiler never ran"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Meanwhile another process applies dag a.
+    env.json(&["proposals", "approve", &a, "--apply"]);
+    std::fs::write(&go, "").unwrap();
+    let out = sync.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let open = env.json(&["proposals", "list"]);
+    let names: Vec<&str> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["b"], "dag a was applied; nothing may re-propose it");
+}
