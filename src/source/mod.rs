@@ -11,7 +11,9 @@
 
 mod fetch;
 mod git_ref;
+mod limits;
 mod ssh;
+mod transport;
 mod tree;
 
 #[cfg(test)]
@@ -19,6 +21,11 @@ mod tests;
 
 use crate::credentials::{Reference, Secret};
 use crate::layout::{FileEntry, LayoutError, MAX_READ_SIZE, RepoFiles, check_readable_within};
+pub use limits::{
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PACK_BYTES, DEFAULT_MAX_REFS_BYTES, FETCH_TIMEOUT_RANGE,
+    Limits, MAX_PACK_BYTES_RANGE, MAX_PACK_BYTES_VAR, MAX_REFS_BYTES_RANGE, MAX_REFS_BYTES_VAR,
+    fetch_timeout, format_size, parse_size,
+};
 use std::fmt;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
@@ -57,6 +64,8 @@ pub struct Remote {
     pub auth: Auth,
     /// PEM CA certificates trusted for https (in-memory `http.sslCAInfo`).
     pub ca_file: Option<PathBuf>,
+    /// The deadline and caps of each fetch or probe.
+    pub limits: Limits,
 }
 
 impl Remote {
@@ -68,6 +77,7 @@ impl Remote {
             depth: Some(NonZeroU32::MIN),
             auth: Auth::None,
             ca_file: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -146,6 +156,19 @@ pub enum SourceError {
         url: String,
         git_ref: String,
         cause: String,
+    },
+    #[error(
+        "no complete answer from '{url}' within {secs} s: the server is stuck or too slow; if it is only slow, raise the repo's --fetch-timeout"
+    )]
+    Deadline { url: String, secs: u64 },
+    #[error(
+        "{what} from '{url}' is larger than {limit} ({var}): a broken or hostile server, or a repository that big; raise {var} to allow it"
+    )]
+    TooLarge {
+        url: String,
+        what: &'static str,
+        limit: String,
+        var: &'static str,
     },
     #[error("the mirror has no copy of '{git_ref}' yet: fetch it first")]
     NotFetched { git_ref: String },
