@@ -122,7 +122,7 @@ pub fn parse_size(text: &str) -> Option<u64> {
 /// `32 MiB` for whole units, else the number of bytes.
 pub fn format_size(bytes: u64) -> String {
     for (unit, name) in [(TIB, "TiB"), (GIB, "GiB"), (MIB, "MiB"), (KIB, "KiB")] {
-        if bytes >= unit && bytes % unit == 0 {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
             return format!("{} {name}", bytes / unit);
         }
     }

@@ -12,6 +12,7 @@
 mod fetch;
 mod git_ref;
 mod limits;
+mod repair;
 mod ssh;
 mod transport;
 mod tree;
@@ -29,6 +30,8 @@ pub use limits::{
 use std::fmt;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The local ref that keeps a pinned commit reachable in the mirror.
 pub const PINNED_REF: &str = "refs/gitsync/pinned";
@@ -190,6 +193,21 @@ pub enum SourceError {
     Other(String),
 }
 
+impl SourceError {
+    /// Whether a damaged mirror could explain this error, rather than the
+    /// remote, the network or the configuration: worth checking the mirror.
+    pub fn may_be_mirror_damage(&self) -> bool {
+        matches!(
+            self,
+            SourceError::Fetch { .. }
+                | SourceError::Mirror { .. }
+                | SourceError::CommitNotFound { .. }
+                | SourceError::NotFetched { .. }
+                | SourceError::Other(_)
+        )
+    }
+}
+
 /// Render an error and all its sources on one line, joined by ": ", leaving
 /// out a source whose text the previous message already contains (gix
 /// errors often repeat their cause).
@@ -210,6 +228,9 @@ pub(crate) fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
 /// A bare mirror of one repo.
 pub struct Mirror {
     path: PathBuf,
+    /// Set when an object the mirror's refs lead to could not be read (see
+    /// [`Mirror::read_failed`]); shared with the [`TreeFiles`] it lists.
+    damaged: Arc<AtomicBool>,
 }
 
 impl Mirror {
@@ -217,6 +238,7 @@ impl Mirror {
     pub fn open_or_init(path: &Path) -> Result<Mirror, SourceError> {
         let mirror = Mirror {
             path: path.to_path_buf(),
+            damaged: Arc::default(),
         };
         if mirror.open().is_ok() {
             return Ok(mirror);
@@ -322,7 +344,13 @@ impl Mirror {
 
     /// The files of `commit` below `path`.
     pub fn files(&self, commit: &str, path: &str) -> Result<TreeFiles, SourceError> {
-        tree::files(self, commit, path)
+        let files = tree::files(self, commit, path);
+        // The commit came from the mirror's own refs: failing to read it or
+        // its trees means the mirror is damaged, not that the repo is wrong.
+        if let Err(SourceError::CommitNotFound { .. } | SourceError::Mirror { .. }) = &files {
+            self.damaged.store(true, Ordering::SeqCst);
+        }
+        files
     }
 
     /// Open the mirror as a gix repository (a fresh handle each time, so
@@ -362,6 +390,8 @@ pub struct TreeFiles {
     commit: String,
     /// Owned, thread-safe handle so the listing outlives `Mirror::files`.
     repo: gix::ThreadSafeRepository,
+    /// The mirror's damage flag: a listed blob that cannot be read sets it.
+    damaged: Arc<AtomicBool>,
 }
 
 impl TreeFiles {
@@ -387,9 +417,10 @@ impl RepoFiles for TreeFiles {
         let id = gix::ObjectId::from_hex(entry.id.as_bytes())
             .map_err(|e| LayoutError::Other(format!("{path}: bad blob id: {e}")))?;
         let repo = self.repo.to_thread_local();
-        let mut blob = repo
-            .find_blob(id)
-            .map_err(|e| LayoutError::Other(format!("{path}: cannot read: {}", one_line(&e))))?;
+        let mut blob = repo.find_blob(id).map_err(|e| {
+            self.damaged.store(true, Ordering::SeqCst);
+            LayoutError::Other(format!("{path}: cannot read: {}", one_line(&e)))
+        })?;
         Ok(blob.take_data())
     }
 }

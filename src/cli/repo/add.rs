@@ -87,6 +87,9 @@ pub struct SettingsArgs {
     /// Failed apply attempts recovery makes before it stops and waits for re-approval [default: 3]
     #[arg(long, value_name = "N")]
     pub max_attempts: Option<u32>,
+    /// Seconds one fetch or check of the remote may take in all, 10 to 86400 [default: 300]
+    #[arg(long, value_name = "SECS")]
+    pub fetch_timeout: Option<u64>,
     /// Node catalog in Node-RED's .config.nodes.json format (nodered layout)
     #[arg(long, value_name = "PATH")]
     pub catalog: Option<String>,
@@ -150,6 +153,10 @@ impl SettingsArgs {
                 return Err(bad("invalid --max-attempts 0: give at least 1".to_string()));
             }
             config.settings.max_attempts = Some(n);
+        }
+        if let Some(secs) = self.fetch_timeout {
+            gitsync::source::fetch_timeout(secs).map_err(bad)?;
+            config.settings.fetch_timeout = Some(secs);
         }
         if self.full_history {
             config.settings.full_history = true;
@@ -361,7 +368,7 @@ pub fn check_credentials(config: &RepoConfig) -> CmdResult<()> {
 /// those failures has its own message and hint.
 pub fn verify(ctx: &mut Ctx, config: &RepoConfig) -> CmdResult<()> {
     let context = ctx.open()?;
-    let remote = reconcile::remote_of(config)?;
+    let remote = context.remote(config)?;
     // Ask from a scratch repository, so that a repo that is never added
     // leaves nothing behind in the cache.
     std::fs::create_dir_all(&context.cache_dir)?;
