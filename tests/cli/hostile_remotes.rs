@@ -299,6 +299,31 @@ fn a_pack_over_the_cap_fails_until_the_cap_is_raised() {
 }
 
 #[test]
+fn an_object_that_unpacks_past_the_pack_cap_fails_cleanly() {
+    // 64 MiB of zeros travel as a few KiB; gix would allocate whatever
+    // size the pack claims, so the cap bounds what one object unpacks to.
+    let mut env = TestEnv::new();
+    let up = env.upstream("fleet");
+    up.load_fixture("fleet/v1");
+    std::fs::write(up.path.join("zeros.bin"), vec![0u8; 64 << 20]).unwrap();
+    up.commit("a blob that unpacks to 64 MiB");
+    env.run(&["repo", "add", "fleet", &up.url()]).success();
+    env.env
+        .push(("GITSYNC_MAX_PACK_BYTES".into(), "1MiB".into()));
+    let run = env.run(&["sync", "fleet"]).code(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "an object in the pack from '{}' is larger than 1 MiB (GITSYNC_MAX_PACK_BYTES)",
+            up.url()
+        )),
+        "{}",
+        run.stderr
+    );
+    env.env.pop();
+    assert_eq!(env.json(&["sync", "fleet"])[0]["status"], "success");
+}
+
+#[test]
 fn limits_out_of_range_are_usage_errors_naming_the_value_and_range() {
     let mut env = TestEnv::new();
     let up = env.upstream("fleet");
