@@ -22,6 +22,8 @@ pub struct Limit {
 pub const INTERVAL: Limit = Limit::new("--interval", 60, 365 * 86_400, "seconds");
 /// `--max-proposals` and `GITSYNC_MAX_PROPOSALS_PER_RUN`; 0 means no cap.
 pub const MAX_PROPOSALS: Limit = Limit::new("--max-proposals", 0, 1_000_000, "proposals");
+/// `--fetch-timeout`: ten seconds to a day.
+pub const FETCH_TIMEOUT: Limit = Limit::new("--fetch-timeout", 10, 86_400, "seconds");
 /// `--hook-timeout`: a second to a day.
 pub const HOOK_TIMEOUT: Limit = Limit::new("--hook-timeout", 1, 86_400, "seconds");
 /// `--max-attempts`.

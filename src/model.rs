@@ -173,6 +173,9 @@ pub struct RepoSettings {
     /// Failed apply attempts before retries stop (default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_attempts: Option<u32>,
+    /// Seconds one fetch or probe may take in all (default 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch_timeout: Option<u64>,
 }
 
 /// Failed apply attempts after which recovery stops until an operator re-approves.

@@ -12,7 +12,7 @@ use crate::layout::{self, LayoutError, LayoutOptions, LiveNames};
 use crate::limits;
 use crate::model::{Change, ProposalStatus, RepoConfig, RunStatus};
 use crate::propose::{self, RunContext};
-use crate::source::{Auth, GitRef, Mirror, Remote, SourceError, SshAuth, SshKey};
+use crate::source::{Auth, GitRef, Limits, Mirror, Remote, SourceError, SshAuth, SshKey};
 use crate::store::{self, LiveFilter, ProposalFilter, RepoState, Run, Store, StoreError};
 use chrono::{DateTime, Duration as Span, Utc};
 use std::fs::File;
@@ -137,6 +137,9 @@ pub struct Context {
     /// When this context was made: `now` plus the time since then dates
     /// runs, so that their durations are real even when `now` is fixed.
     pub started: Instant,
+    /// The host's caps on what a remote may send (see [`Limits::from_env`]);
+    /// each repo brings its own deadline.
+    pub limits: Limits,
 }
 
 /// The outcome of considering one repo for a sync.
@@ -167,6 +170,15 @@ impl Context {
             .checked_add_signed(nanos)
             .unwrap_or(whole)
             .min(limits::latest_time())
+    }
+
+    /// The remote to fetch `config` from (see [`remote_of`]) under the
+    /// host's caps.
+    pub fn remote(&self, config: &RepoConfig) -> Result<Remote, ReconcileError> {
+        let mut remote = remote_of(config)?;
+        remote.limits.max_refs_bytes = self.limits.max_refs_bytes;
+        remote.limits.max_pack_bytes = self.limits.max_pack_bytes;
+        Ok(remote)
     }
 
     /// A repo's lock lives with the state file (`STATE.locks/REPO.lock`),
@@ -378,12 +390,41 @@ fn run_stages(
     run: &mut Run,
     log: &mut dyn FnMut(&str),
 ) -> Result<(), ReconcileError> {
-    let (mirror, commit) = fetch(ctx, config, log)?;
+    let FetchedMirror {
+        mirror,
+        mut commit,
+        remote,
+        rebuilt,
+    } = fetch_mirror(ctx, config, log)?;
     run.revision = Some(commit.clone());
     let name = config.name.clone();
     ctx.store
         .write(|tx| store::repos::set_fetched(tx, &name, &commit))?;
-    let desired = read_desired(ctx, config, &mirror, &commit)?;
+    let desired = match read_desired(ctx, config, &mirror, &commit) {
+        // An object the mirror's own refs lead to cannot be read: a garbled
+        // pack or lost objects, which only a fresh mirror cures.
+        Err(e) if !rebuilt && mirror.read_failed() => {
+            log(&format!(
+                "{name}: the mirror cannot read commit {commit} ({}); rebuilding it",
+                one_line(&e.to_string())
+            ));
+            let fresh = mirror
+                .rebuild(&remote)
+                .map_err(|source| ReconcileError::Source {
+                    repo: name.clone(),
+                    source,
+                })?;
+            log(&format!("{name}: rebuilt the mirror at {}", fresh.commit));
+            if fresh.commit != commit {
+                commit = fresh.commit;
+                run.revision = Some(commit.clone());
+                ctx.store
+                    .write(|tx| store::repos::set_fetched(tx, &name, &commit))?;
+            }
+            read_desired(ctx, config, &mirror, &commit)?
+        }
+        other => other?,
+    };
     let now = ctx.now;
     let actor = ctx.actor.clone();
     // The plan is made inside the transaction that opens its proposals,
@@ -498,26 +539,70 @@ fn run_stages(
 }
 
 /// Fetch the repo's ref into its mirror; returns the mirror and the commit.
+/// The caller holds the repo's lock.
 pub fn fetch(
     ctx: &Context,
     config: &RepoConfig,
     log: &mut dyn FnMut(&str),
 ) -> Result<(Mirror, String), ReconcileError> {
-    let remote = remote_of(config)?;
+    fetch_mirror(ctx, config, log).map(|f| (f.mirror, f.commit))
+}
+
+/// A mirror just fetched, and what a later repair needs.
+struct FetchedMirror {
+    mirror: Mirror,
+    commit: String,
+    remote: Remote,
+    /// Rebuilt during this run already: a run rebuilds at most once.
+    rebuilt: bool,
+}
+
+fn fetch_mirror(
+    ctx: &Context,
+    config: &RepoConfig,
+    log: &mut dyn FnMut(&str),
+) -> Result<FetchedMirror, ReconcileError> {
+    let remote = ctx.remote(config)?;
     let path = ctx.mirror_path(config);
+    let name = &config.name;
     let source_err = |source| ReconcileError::Source {
         repo: config.name.clone(),
         source,
     };
     log(&format!(
-        "{}: fetching {} from {}",
-        config.name, config.git_ref, config.url
+        "{name}: fetching {} from {}",
+        config.git_ref, config.url
     ));
     let mirror = Mirror::open_or_init(&path).map_err(source_err)?;
-    let fetched = mirror.fetch(&remote).map_err(source_err)?;
+    // Under the repo's lock no other gitsync fetches here, so git's lock
+    // files in the mirror are all left over from a fetch that was killed.
+    for file in mirror.remove_leftovers().map_err(source_err)? {
+        log(&format!(
+            "{name}: removed the stale {file} from the mirror (left by a fetch that was killed)"
+        ));
+    }
+    let fetched = match mirror.fetch(&remote) {
+        Ok(fetched) => fetched,
+        Err(e) if e.may_be_mirror_damage() => match mirror.damage() {
+            Some(why) => {
+                log(&format!(
+                    "{name}: the fetch failed ({e}) and the mirror is damaged ({why}); rebuilding it"
+                ));
+                let fetched = mirror.rebuild(&remote).map_err(source_err)?;
+                log(&format!("{name}: rebuilt the mirror at {}", fetched.commit));
+                return Ok(FetchedMirror {
+                    mirror,
+                    commit: fetched.commit,
+                    remote,
+                    rebuilt: true,
+                });
+            }
+            None => return Err(source_err(e)),
+        },
+        Err(e) => return Err(source_err(e)),
+    };
     log(&format!(
-        "{}: {} at {}{}",
-        config.name,
+        "{name}: {} at {}{}",
         config.git_ref,
         fetched.commit,
         if fetched.transferred {
@@ -526,20 +611,26 @@ pub fn fetch(
             " (unchanged, nothing transferred)"
         }
     ));
+    let mut done = FetchedMirror {
+        mirror,
+        commit: fetched.commit,
+        remote,
+        rebuilt: false,
+    };
     if fetched.transferred && pack_count(&path) > max_packs() {
         // gix does not repack: every fetch that brings something adds a
         // pack. Past the limit, fetch a fresh shallow mirror beside the old
         // one and swap them, so a failure keeps the last good mirror.
         log(&format!(
-            "{}: {} packs in the mirror; rebuilding it",
-            config.name,
+            "{name}: {} packs in the mirror; rebuilding it",
             pack_count(&path)
         ));
-        if let Ok(fresh) = rebuild_mirror(&path, &remote) {
-            return Ok((fresh, fetched.commit));
+        if let Ok(fresh) = done.mirror.rebuild(&done.remote) {
+            done.commit = fresh.commit;
+            done.rebuilt = true;
         }
     }
-    Ok((mirror, fetched.commit))
+    Ok(done)
 }
 
 /// Packs in a mirror before it is rebuilt (env `GITSYNC_MIRROR_MAX_PACKS`).
@@ -555,19 +646,6 @@ fn pack_count(mirror: &Path) -> usize {
                 .count()
         })
         .unwrap_or(0)
-}
-
-fn rebuild_mirror(path: &Path, remote: &Remote) -> Result<Mirror, SourceError> {
-    let fresh = path.with_extension("rebuild");
-    let old = path.with_extension("old");
-    let _ = std::fs::remove_dir_all(&fresh);
-    let _ = std::fs::remove_dir_all(&old);
-    let io = |e: std::io::Error| SourceError::Other(format!("cannot swap mirrors: {e}"));
-    Mirror::open_or_init(&fresh)?.fetch(remote)?;
-    std::fs::rename(path, &old).map_err(io)?;
-    std::fs::rename(&fresh, path).map_err(io)?;
-    let _ = std::fs::remove_dir_all(&old);
-    Mirror::open_or_init(path)
 }
 
 /// The mirror as last fetched, without touching the network.
@@ -616,6 +694,9 @@ pub fn remote_of(config: &RepoConfig) -> Result<Remote, ReconcileError> {
     };
     if s.full_history {
         remote.depth = None;
+    }
+    if let Some(secs) = s.fetch_timeout {
+        remote.limits.timeout = Duration::from_secs(secs);
     }
     remote.ca_file = host_file("--ca-file", &s.ca_file, crate::hostfile::MAX_CA_FILE)?;
     if let Some(pass) = reference(&s.password, "--password")? {

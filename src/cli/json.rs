@@ -32,6 +32,7 @@ pub fn repo(r: &RepoState) -> Value {
         "catalog": s.catalog,
         "hook_timeout": s.hook_timeout.unwrap_or(gitsync::hooks::DEFAULT_TIMEOUT.as_secs()),
         "max_attempts": s.max_attempts.unwrap_or(gitsync::model::DEFAULT_MAX_ATTEMPTS),
+        "fetch_timeout": s.fetch_timeout.unwrap_or(gitsync::source::DEFAULT_FETCH_TIMEOUT),
         "created_at": store::ts(r.created_at),
         "next_due": r.next_due.map(store::ts),
         "fetched_commit": r.fetched_commit,

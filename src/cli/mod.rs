@@ -140,6 +140,8 @@ Environment:
     GITSYNC_LOCK_WAIT              seconds to wait for a busy repo (5; 0-3600)
     GITSYNC_MIRROR_MAX_PACKS       packs before a mirror is rebuilt (50; 1-10000)
     GITSYNC_COMPILE_TIMEOUT        seconds a --compile command may run (60; 1-86400)
+    GITSYNC_MAX_REFS_BYTES         most a remote's ref list may take (32MiB; 64KiB-4GiB)
+    GITSYNC_MAX_PACK_BYTES         most one fetched pack may take (1GiB; 1MiB-1TiB)
     GITSYNC_NOW                    testing aid: \"now\", as RFC 3339
     NO_COLOR                       no colour
 
@@ -191,6 +193,7 @@ impl Ctx {
                 lock_wait: lock_wait()?,
                 retention: Default::default(),
                 started: Instant::now(),
+                limits: gitsync::source::Limits::from_env().map_err(CommandError::usage)?,
             };
             context.recover_interrupted()?;
             self.context = Some(context);

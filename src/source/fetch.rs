@@ -1,10 +1,13 @@
 //! Talking to the remote: connect, list refs, fetch a pack.
 //!
 //! All network access goes through [`network_repo`] (in-memory settings:
-//! timeouts, CA file, the ssh command), [`anonymous_remote`] (refspecs,
+//! timeouts, CA file, allocation limit), [`anonymous_remote`] (refspecs,
 //! never saved) and [`connect`] (the transport and the credential callback).
-//! Nothing here writes a setting or a secret to the mirror's config.
+//! Nothing here writes a setting or a secret to the mirror's config. Every
+//! fetch and probe runs under one [`Guard`]: its deadline and caps replace
+//! whatever error gix reports once one of them stopped the transfer.
 
+use super::limits::{Guard, watch};
 use super::ssh::{Problem, Session};
 use super::{Auth, GitRef, Mirror, PINNED_REF, Remote, SourceError, one_line, parse_id};
 use crate::validate::{self, Transport as UrlKind};
@@ -15,7 +18,7 @@ use gix::remote::fetch::{Shallow, Status, Tags};
 use gix::remote::ref_map;
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 type Connection<'a, 'repo> = gix::remote::Connection<'a, 'static, 'repo, Box<dyn Transport + Send>>;
 
@@ -25,13 +28,11 @@ const NETWORK_OVERRIDES: &[&str] = &[
     // GIT_TERMINAL_PROMPT=0 semantics: gitsync runs unattended, so a missing
     // credential must fail instead of waiting for a password on a terminal.
     "gitoxide.credentials.terminalPrompt=false",
-    // Cron runs must never hang: give up connecting after 10 s, and abort a
-    // transfer slower than 1 KiB/s for 60 s (curl's low-speed limit).
+    // Besides the overall deadline: give up connecting after 10 s, and let
+    // curl drop a transfer slower than 1 KiB/s for 60 s (its low-speed limit).
     "gitoxide.http.connectTimeout=10000",
     "http.lowSpeedLimit=1024",
     "http.lowSpeedTime=60",
-    // The ssh command below is OpenSSH's: no feature probe needed.
-    "ssh.variant=ssh",
     // gix maps GIT_CURL_VERBOSE and GIT_TRACE_PACKET from the environment
     // onto these; curl's verbose log prints the Authorization header.
     "gitoxide.http.verbose=false",
@@ -62,9 +63,12 @@ fn network_repo(mirror: &Mirror, remote: &Remote) -> Result<Network, SourceError
         .map(Session::new)
         .transpose()
         .map_err(|e| mirror.error_msg(format!("cannot prepare the ssh client: {e}")))?;
-    if let Some(session) = &ssh {
-        settings.push(format!("core.sshCommand={}", session.command()));
-    }
+    // A pack entry may claim any unpacked size; gix allocates what it
+    // claims. No object may unpack to more than a whole pack may be.
+    settings.push(format!(
+        "gitoxide.objects.allocLimit={}",
+        remote.limits.max_pack_bytes
+    ));
     let mut config = repo.config_snapshot_mut();
     config
         .append_config(
@@ -121,11 +125,15 @@ const GIVEN: u8 = 2;
 fn connect<'a, 'repo>(
     anonymous: &'a gix::Remote<'repo>,
     remote: &Remote,
+    net: &Network,
+    guard: &Arc<Guard>,
     trace: &AuthTrace,
 ) -> Result<Connection<'a, 'repo>, SourceError> {
-    let connection = match validate::url(&remote.url) {
-        Ok(UrlKind::Git) => anonymous.to_connection_with_transport(git_daemon(remote)?),
-        _ => anonymous
+    // Whatever this connection sends first is its ref list.
+    guard.listing();
+    let connection = match super::transport::network(anonymous, remote, net.ssh.as_ref(), guard)? {
+        Some(transport) => anonymous.to_connection_with_transport(transport),
+        None => anonymous
             .connect(Direction::Fetch)
             .map_err(|e| unreachable(remote, &e))?,
     };
@@ -154,52 +162,6 @@ fn connect<'a, 'repo>(
         },
         Action::Store(_) | Action::Erase(_) => Ok(None),
     }))
-}
-
-/// How long a git:// connection may stay silent before the fetch fails. The
-/// server sends keep-alives every 5 s while it prepares a pack, so only a
-/// dead or stuck server stays silent this long.
-const GIT_DAEMON_SILENCE: std::time::Duration = std::time::Duration::from_secs(60);
-
-/// A git:// transport like gix's own, plus read and write timeouts: gix's
-/// has none, and a stuck server would hang a cron run forever.
-fn git_daemon(remote: &Remote) -> Result<Box<dyn Transport + Send>, SourceError> {
-    use gix::protocol::transport::client::git;
-    use std::net::{TcpStream, ToSocketAddrs};
-    let fail = |cause: String| SourceError::Unreachable {
-        url: remote.url.clone(),
-        cause,
-    };
-    let url = gix::url::parse(gix::bstr::BStr::new(remote.url.as_bytes()))
-        .map_err(|e| fail(one_line(&e)))?;
-    let host = url
-        .host()
-        .ok_or_else(|| fail("the URL has no host".into()))?;
-    let port = url.port.unwrap_or(9418);
-    let addr = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| fail(format!("cannot resolve {host}: {e}")))?
-        .next()
-        .ok_or_else(|| fail(format!("{host} has no address")))?;
-    let stream = TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(10))
-        .map_err(|e| fail(format!("cannot connect to {addr}: {e}")))?;
-    let io = |e: std::io::Error| fail(e.to_string());
-    stream
-        .set_read_timeout(Some(GIT_DAEMON_SILENCE))
-        .map_err(io)?;
-    stream
-        .set_write_timeout(Some(GIT_DAEMON_SILENCE))
-        .map_err(io)?;
-    let write = stream.try_clone().map_err(io)?;
-    Ok(Box::new(git::blocking_io::Connection::new(
-        stream,
-        write,
-        gix::protocol::transport::Protocol::V2,
-        url.path.clone(),
-        Some((host.to_string(), url.port)),
-        git::ConnectMode::Daemon,
-        false,
-    )))
 }
 
 /// Turn a failure to connect or list refs into the error a user can act on:
@@ -263,6 +225,15 @@ fn unreachable(remote: &Remote, e: &(dyn std::error::Error + 'static)) -> Source
 }
 
 fn fetch_failed(remote: &Remote, e: &(dyn std::error::Error + 'static)) -> SourceError {
+    // gix refuses an object that would unpack past `gitoxide.objects.allocLimit`.
+    if gix::error::classify(e).is_resource_exhausted() {
+        return SourceError::TooLarge {
+            url: remote.url.clone(),
+            what: "an object in the pack",
+            limit: super::format_size(remote.limits.max_pack_bytes),
+            var: super::MAX_PACK_BYTES_VAR,
+        };
+    }
     SourceError::Fetch {
         url: remote.url.clone(),
         git_ref: remote.git_ref.to_string(),
@@ -318,15 +289,26 @@ fn local_commit(mirror: &Mirror, remote: &Remote) -> Result<String, SourceError>
 }
 
 pub(super) fn fetch(mirror: &Mirror, remote: &Remote) -> Result<super::Fetched, SourceError> {
-    if let GitRef::Commit(sha) = &remote.git_ref {
-        return fetch_pin(mirror, remote, sha);
-    }
+    let guard = Guard::new(remote.limits);
+    let _watchdog = watch(&guard);
+    let result = match &remote.git_ref {
+        GitRef::Commit(sha) => fetch_pin(mirror, remote, sha, &guard),
+        _ => fetch_ref(mirror, remote, &guard),
+    };
+    guard.judge(&remote.url, result)
+}
+
+fn fetch_ref(
+    mirror: &Mirror,
+    remote: &Remote,
+    guard: &Arc<Guard>,
+) -> Result<super::Fetched, SourceError> {
     let net = network_repo(mirror, remote)?;
     let repo = &net.repo;
     let trace = AuthTrace::default();
     let local = remote.git_ref.local_ref();
     let anonymous = anonymous_remote(repo, remote, &[refspec(&remote.git_ref)])?;
-    let prepare = connect(&anonymous, remote, &trace)?
+    let prepare = connect(&anonymous, remote, &net, guard, &trace)?
         .prepare_fetch(gix::progress::Discard, ref_map::Options::default())
         .map_err(|e| connect_failed(remote, &net, &trace, &e))?;
     let remote_id = prepare
@@ -349,13 +331,12 @@ pub(super) fn fetch(mirror: &Mirror, remote: &Remote) -> Result<super::Fetched, 
         });
     }
 
-    // Nothing is interrupted yet; a watchdog (cron hangs) can own this flag later.
-    let interrupt = AtomicBool::new(false);
     // gix writes the pack first and the refs last, so a failure here leaves
     // the previous refs (and every object they reach) untouched.
+    guard.receiving();
     let outcome = prepare
         .with_shallow(shallow(repo, remote.depth))
-        .receive(gix::progress::Discard, &interrupt)
+        .receive(gix::progress::Discard, &guard.interrupt)
         .map_err(|e| fetch_failed(remote, &e))?;
     Ok(super::Fetched {
         commit: local_commit(mirror, remote)?,
@@ -366,7 +347,12 @@ pub(super) fn fetch(mirror: &Mirror, remote: &Remote) -> Result<super::Fetched, 
 /// A pinned commit: no network at all if the mirror already has it; else
 /// ask for the id directly, and if the server will not serve unadvertised
 /// objects, fetch every branch and tag with full history and look again.
-fn fetch_pin(mirror: &Mirror, remote: &Remote, sha: &str) -> Result<super::Fetched, SourceError> {
+fn fetch_pin(
+    mirror: &Mirror,
+    remote: &Remote,
+    sha: &str,
+    guard: &Arc<Guard>,
+) -> Result<super::Fetched, SourceError> {
     let id = parse_id(sha)?;
     if mirror.open()?.has_object(id) {
         return Ok(super::Fetched {
@@ -377,17 +363,21 @@ fn fetch_pin(mirror: &Mirror, remote: &Remote, sha: &str) -> Result<super::Fetch
     let net = network_repo(mirror, remote)?;
     let repo = &net.repo;
     let trace = AuthTrace::default();
-    let interrupt = AtomicBool::new(false);
 
-    // The result does not matter: success is judged by the object being there.
+    // The result does not matter: success is judged by the object being
+    // there. A limit that stopped it stops the whole fetch, though.
     {
         let anonymous = anonymous_remote(repo, remote, &[refspec(&remote.git_ref)])?;
-        let prepare = connect(&anonymous, remote, &trace)?
+        let prepare = connect(&anonymous, remote, &net, guard, &trace)?
             .prepare_fetch(gix::progress::Discard, ref_map::Options::default())
             .map_err(|e| connect_failed(remote, &net, &trace, &e))?;
-        let _refused = prepare
+        guard.receiving();
+        let refused = prepare
             .with_shallow(shallow(repo, remote.depth))
-            .receive(gix::progress::Discard, &interrupt);
+            .receive(gix::progress::Discard, &guard.interrupt);
+        if let (Err(e), Some(_)) = (&refused, guard.verdict()) {
+            return Err(fetch_failed(remote, e));
+        }
     }
     if mirror.open()?.has_object(id) {
         return Ok(super::Fetched {
@@ -403,12 +393,13 @@ fn fetch_pin(mirror: &Mirror, remote: &Remote, sha: &str) -> Result<super::Fetch
         "+refs/tags/*:refs/tags/*".to_string(),
     ];
     let anonymous = anonymous_remote(repo, remote, &specs)?;
-    let prepare = connect(&anonymous, remote, &trace)?
+    let prepare = connect(&anonymous, remote, &net, guard, &trace)?
         .prepare_fetch(gix::progress::Discard, ref_map::Options::default())
         .map_err(|e| connect_failed(remote, &net, &trace, &e))?;
+    guard.receiving();
     let all = prepare
         .with_shallow(shallow(repo, None))
-        .receive(gix::progress::Discard, &interrupt);
+        .receive(gix::progress::Discard, &guard.interrupt);
     if mirror.open()?.has_object(id) {
         return Ok(super::Fetched {
             commit: keep_pinned(mirror, remote, id)?,
@@ -446,6 +437,13 @@ fn keep_pinned(mirror: &Mirror, remote: &Remote, id: gix::ObjectId) -> Result<St
 }
 
 pub(super) fn probe(mirror: &Mirror, remote: &Remote) -> Result<String, SourceError> {
+    let guard = Guard::new(remote.limits);
+    let _watchdog = watch(&guard);
+    let result = probe_refs(mirror, remote, &guard);
+    guard.judge(&remote.url, result)
+}
+
+fn probe_refs(mirror: &Mirror, remote: &Remote, guard: &Arc<Guard>) -> Result<String, SourceError> {
     let net = network_repo(mirror, remote)?;
     let trace = AuthTrace::default();
     // For a pin, listing the branches proves the remote answers; servers do
@@ -455,7 +453,7 @@ pub(super) fn probe(mirror: &Mirror, remote: &Remote) -> Result<String, SourceEr
         other => refspec(other),
     };
     let anonymous = anonymous_remote(&net.repo, remote, std::slice::from_ref(&spec))?;
-    let (map, _handshake) = connect(&anonymous, remote, &trace)?
+    let (map, _handshake) = connect(&anonymous, remote, &net, guard, &trace)?
         .ref_map(gix::progress::Discard, ref_map::Options::default())
         .map_err(|e| connect_failed(remote, &net, &trace, &e))?;
     if let GitRef::Commit(sha) = &remote.git_ref {

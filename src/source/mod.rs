@@ -11,7 +11,10 @@
 
 mod fetch;
 mod git_ref;
+mod limits;
+mod repair;
 mod ssh;
+mod transport;
 mod tree;
 
 #[cfg(test)]
@@ -19,9 +22,16 @@ mod tests;
 
 use crate::credentials::{Reference, Secret};
 use crate::layout::{FileEntry, LayoutError, MAX_READ_SIZE, RepoFiles, check_readable_within};
+pub use limits::{
+    DEFAULT_FETCH_TIMEOUT, DEFAULT_MAX_PACK_BYTES, DEFAULT_MAX_REFS_BYTES, Limits,
+    MAX_PACK_BYTES_RANGE, MAX_PACK_BYTES_VAR, MAX_REFS_BYTES_RANGE, MAX_REFS_BYTES_VAR,
+    format_size, parse_size,
+};
 use std::fmt;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The local ref that keeps a pinned commit reachable in the mirror.
 pub const PINNED_REF: &str = "refs/gitsync/pinned";
@@ -57,6 +67,8 @@ pub struct Remote {
     pub auth: Auth,
     /// PEM CA certificates trusted for https (in-memory `http.sslCAInfo`).
     pub ca_file: Option<PathBuf>,
+    /// The deadline and caps of each fetch or probe.
+    pub limits: Limits,
 }
 
 impl Remote {
@@ -68,6 +80,7 @@ impl Remote {
             depth: Some(NonZeroU32::MIN),
             auth: Auth::None,
             ca_file: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -147,6 +160,19 @@ pub enum SourceError {
         git_ref: String,
         cause: String,
     },
+    #[error(
+        "no complete answer from '{url}' within {secs} s: the server is stuck or too slow; if it is only slow, raise the repo's --fetch-timeout"
+    )]
+    Deadline { url: String, secs: u64 },
+    #[error(
+        "{what} from '{url}' is larger than {limit} ({var}): a broken or hostile server, or a repository that big; raise {var} to allow it"
+    )]
+    TooLarge {
+        url: String,
+        what: &'static str,
+        limit: String,
+        var: &'static str,
+    },
     #[error("the mirror has no copy of '{git_ref}' yet: fetch it first")]
     NotFetched { git_ref: String },
     #[error("commit {commit} is not in the mirror")]
@@ -165,6 +191,21 @@ pub enum SourceError {
     Mirror { path: String, cause: String },
     #[error("{0}")]
     Other(String),
+}
+
+impl SourceError {
+    /// Whether a damaged mirror could explain this error, rather than the
+    /// remote, the network or the configuration: worth checking the mirror.
+    pub fn may_be_mirror_damage(&self) -> bool {
+        matches!(
+            self,
+            SourceError::Fetch { .. }
+                | SourceError::Mirror { .. }
+                | SourceError::CommitNotFound { .. }
+                | SourceError::NotFetched { .. }
+                | SourceError::Other(_)
+        )
+    }
 }
 
 /// Render an error and all its sources on one line, joined by ": ", leaving
@@ -187,6 +228,9 @@ pub(crate) fn one_line(err: &(dyn std::error::Error + 'static)) -> String {
 /// A bare mirror of one repo.
 pub struct Mirror {
     path: PathBuf,
+    /// Set when an object the mirror's refs lead to could not be read (see
+    /// [`Mirror::read_failed`]); shared with the [`TreeFiles`] it lists.
+    damaged: Arc<AtomicBool>,
 }
 
 impl Mirror {
@@ -194,6 +238,7 @@ impl Mirror {
     pub fn open_or_init(path: &Path) -> Result<Mirror, SourceError> {
         let mirror = Mirror {
             path: path.to_path_buf(),
+            damaged: Arc::default(),
         };
         if mirror.open().is_ok() {
             return Ok(mirror);
@@ -299,7 +344,13 @@ impl Mirror {
 
     /// The files of `commit` below `path`.
     pub fn files(&self, commit: &str, path: &str) -> Result<TreeFiles, SourceError> {
-        tree::files(self, commit, path)
+        let files = tree::files(self, commit, path);
+        // The commit came from the mirror's own refs: failing to read it or
+        // its trees means the mirror is damaged, not that the repo is wrong.
+        if let Err(SourceError::CommitNotFound { .. } | SourceError::Mirror { .. }) = &files {
+            self.damaged.store(true, Ordering::SeqCst);
+        }
+        files
     }
 
     /// Open the mirror as a gix repository (a fresh handle each time, so
@@ -339,6 +390,8 @@ pub struct TreeFiles {
     commit: String,
     /// Owned, thread-safe handle so the listing outlives `Mirror::files`.
     repo: gix::ThreadSafeRepository,
+    /// The mirror's damage flag: a listed blob that cannot be read sets it.
+    damaged: Arc<AtomicBool>,
 }
 
 impl TreeFiles {
@@ -364,9 +417,10 @@ impl RepoFiles for TreeFiles {
         let id = gix::ObjectId::from_hex(entry.id.as_bytes())
             .map_err(|e| LayoutError::Other(format!("{path}: bad blob id: {e}")))?;
         let repo = self.repo.to_thread_local();
-        let mut blob = repo
-            .find_blob(id)
-            .map_err(|e| LayoutError::Other(format!("{path}: cannot read: {}", one_line(&e))))?;
+        let mut blob = repo.find_blob(id).map_err(|e| {
+            self.damaged.store(true, Ordering::SeqCst);
+            LayoutError::Other(format!("{path}: cannot read: {}", one_line(&e)))
+        })?;
         Ok(blob.take_data())
     }
 }

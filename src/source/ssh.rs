@@ -1,14 +1,14 @@
-//! The system `ssh` client as gix's transport. Each connection gets a private
-//! temporary folder (0700) holding the askpass helper, key material that came
-//! from an environment variable (0600), and ssh's own messages; the in-memory
-//! `core.sshCommand` points ssh at them. The folder is deleted on drop.
+//! The system `ssh` client for gitsync's ssh transport. Each connection gets a
+//! private temporary folder (0700) holding the askpass helper, key material
+//! that came from an environment variable (0600), and ssh's own messages;
+//! [`Session::command`] points ssh at them. The folder is deleted on drop.
 
 use super::{SshAuth, SshKey};
 use crate::credentials::Reference;
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// Options every ssh invocation gets: never prompt, never trust an unknown
 /// host key, never hang on a dead network.
@@ -31,10 +31,11 @@ pub(super) enum Problem {
     Other(String),
 }
 
-/// One ssh connection's private folder and the command line that uses it.
+/// One ssh connection's private folder and the options that use it.
 pub(super) struct Session {
     dir: tempfile::TempDir,
-    command: String,
+    env: Vec<(&'static str, PathBuf)>,
+    args: Vec<String>,
     known_hosts: String,
 }
 
@@ -42,7 +43,7 @@ impl Session {
     pub(super) fn new(auth: &SshAuth) -> std::io::Result<Session> {
         // tempfile creates folders with mode 0700.
         let dir = tempfile::Builder::new().prefix("gitsync-ssh-").tempdir()?;
-        let mut env = String::new();
+        let mut env = Vec::new();
         let mut args: Vec<String> = Vec::new();
         let mut option = |o: &str| {
             args.push("-o".into());
@@ -67,12 +68,8 @@ impl Session {
             // key's passphrase prompt.
             let helper = dir.path().join("askpass");
             write_private(&helper, askpass_script(reference).as_bytes(), 0o700)?;
-            write!(
-                env,
-                "SSH_ASKPASS={} SSH_ASKPASS_REQUIRE=force ",
-                quote(&helper)
-            )
-            .expect("writing to a String");
+            env.push(("SSH_ASKPASS", helper));
+            env.push(("SSH_ASKPASS_REQUIRE", PathBuf::from("force")));
             option("BatchMode=no");
             option("NumberOfPasswordPrompts=1");
             option("PreferredAuthentications=publickey");
@@ -100,19 +97,29 @@ impl Session {
             args.push("-o".into());
             args.push("IdentitiesOnly=yes".into());
         }
-        let log = dir.path().join("ssh.log");
-        let command = format!("{env}ssh {} 2>>{}", shell_words::join(&args), quote(&log));
         Ok(Session {
             dir,
-            command,
+            env,
+            args,
             known_hosts,
         })
     }
 
-    /// The value for `core.sshCommand`. It names files and variables, never
-    /// a secret; gix appends the port, host and remote command to it.
-    pub(super) fn command(&self) -> &str {
-        &self.command
+    /// `ssh` with this session's options and environment (which name files
+    /// and variables, never a secret), its messages appended to the
+    /// session's log for [`Session::problem`]. No shell is involved.
+    pub(super) fn command(&self) -> std::io::Result<Command> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(self.dir.path().join("ssh.log"))?;
+        let mut command = Command::new("ssh");
+        command
+            .args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stderr(log);
+        Ok(command)
     }
 
     /// Read ssh's messages and say what went wrong, if anything was said.

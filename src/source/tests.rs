@@ -545,3 +545,43 @@ fn connection_errors_are_one_line_and_name_the_url() {
         assert!(!text.contains('\n'), "{text}");
     }
 }
+
+/// A server on 127.0.0.1 that accepts connections and never says a word;
+/// returns its port. Connections stay open until the test process ends.
+fn silent_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+#[test]
+fn a_silent_server_fails_probe_and_fetch_at_the_deadline() {
+    // Without an overall deadline git:// waited 60 s per read and http
+    // until curl's low-speed limit; the deadline ends both at once.
+    let port = silent_server();
+    let (_d, m) = mirror();
+    for url in [
+        format!("git://127.0.0.1:{port}/x.git"),
+        format!("http://127.0.0.1:{port}/x.git"),
+    ] {
+        let mut remote = branch(&url, "main");
+        remote.limits.timeout = std::time::Duration::from_secs(1);
+        for err in [m.probe(&remote).unwrap_err(), m.fetch(&remote).unwrap_err()] {
+            assert!(
+                matches!(err, SourceError::Deadline { secs: 1, .. }),
+                "{err}"
+            );
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("no complete answer from '{url}' within 1 s")),
+                "{err}"
+            );
+        }
+    }
+}

@@ -26,6 +26,7 @@ pub(crate) fn files(mirror: &Mirror, commit: &str, path: &str) -> Result<TreeFil
         entries,
         commit,
         repo: repo.into_sync(),
+        damaged: mirror.damaged.clone(),
     })
 }
 

@@ -89,6 +89,9 @@ pub struct SettingsArgs {
     /// Failed apply attempts recovery makes before it stops and waits for re-approval, 1 to 100 [default: 3]
     #[arg(long, value_name = "N", value_parser = |s: &str| limits::MAX_ATTEMPTS.parse_value(s))]
     pub max_attempts: Option<u64>,
+    /// Seconds one fetch or check of the remote may take in all, 10 to 86400 [default: 300]
+    #[arg(long, value_name = "SECS", value_parser = |s: &str| limits::FETCH_TIMEOUT.parse_value(s))]
+    pub fetch_timeout: Option<u64>,
     /// Node catalog in Node-RED's .config.nodes.json format (nodered layout)
     #[arg(long, value_name = "PATH")]
     pub catalog: Option<String>,
@@ -180,6 +183,9 @@ impl SettingsArgs {
         }
         if let Some(n) = self.max_attempts {
             config.settings.max_attempts = Some(n as u32);
+        }
+        if let Some(secs) = self.fetch_timeout {
+            config.settings.fetch_timeout = Some(secs);
         }
         if self.full_history {
             config.settings.full_history = true;
@@ -397,7 +403,7 @@ pub fn check_credentials(config: &RepoConfig) -> CmdResult<()> {
 /// those failures has its own message and hint.
 pub fn verify(ctx: &mut Ctx, config: &RepoConfig) -> CmdResult<()> {
     let context = ctx.open()?;
-    let remote = reconcile::remote_of(config)?;
+    let remote = context.remote(config)?;
     // Ask from a scratch repository, so that a repo that is never added
     // leaves nothing behind in the cache.
     std::fs::create_dir_all(&context.cache_dir)?;
