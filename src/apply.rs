@@ -91,6 +91,11 @@ pub fn apply_all(
     proposals.sort_by_key(|p| (apply_rank(&p.key.kind, p.change), p.id));
     let mut out = Vec::new();
     for p in proposals {
+        // After a stop signal, nothing more is started; what was applied
+        // stays applied, the rest stays as it was.
+        if crate::interrupt::requested().is_some() {
+            break;
+        }
         out.push(apply_one(store, p.id, applier, now)?);
     }
     Ok(out)

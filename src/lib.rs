@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod diff;
 pub mod hooks;
 pub mod hostfile;
+pub mod interrupt;
 pub mod layout;
 pub mod limits;
 pub mod metrics;

@@ -113,6 +113,12 @@ pub fn run(
                 kill_group(child.id());
                 break Some(status);
             }
+            None if crate::interrupt::requested().is_some() => {
+                kill_group(child.id());
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(crate::interrupt::check().unwrap_err());
+            }
             None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
             None => {
                 kill_group(child.id());

@@ -73,6 +73,9 @@ impl Retention {
 pub enum ReconcileError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A stop signal arrived: "interrupted by SIGTERM".
+    #[error("{0}")]
+    Interrupted(String),
     #[error("repo '{repo}': {source}")]
     Source {
         repo: String,
@@ -284,6 +287,14 @@ pub fn sync(
     let mut out = Vec::new();
     for (repo, now_anyway) in chosen {
         let name = repo.config.name.clone();
+        if let Err(why) = crate::interrupt::check() {
+            out.push(SyncOutcome::Skipped {
+                repo: name,
+                reason: why,
+                busy: false,
+            });
+            continue;
+        }
         if repo.config.paused && !force {
             out.push(SyncOutcome::Skipped {
                 repo: name,
@@ -400,6 +411,7 @@ fn run_stages(
     let name = config.name.clone();
     ctx.store
         .write(|tx| store::repos::set_fetched(tx, &name, &commit))?;
+    crate::interrupt::check().map_err(ReconcileError::Interrupted)?;
     let desired = match read_desired(ctx, config, &mirror, &commit) {
         // An object the mirror's own refs lead to cannot be read: a garbled
         // pack or lost objects, which only a fresh mirror cures.
@@ -425,6 +437,7 @@ fn run_stages(
         }
         other => other?,
     };
+    crate::interrupt::check().map_err(ReconcileError::Interrupted)?;
     let now = ctx.now;
     let actor = ctx.actor.clone();
     // The plan is made inside the transaction that opens its proposals,

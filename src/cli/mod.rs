@@ -276,6 +276,8 @@ pub fn main() -> ExitCode {
     if let Ok(exe) = std::env::current_exe() {
         gitsync::process::use_guard(exe);
     }
+    // A stop signal lets a sync record why it stopped; a second one ends it.
+    let _ = gitsync::interrupt::install();
     // No error repeats an argument that looks like a pasted secret.
     let redactor = redact::Redactor::new(&args);
     let cli = match Cli::try_parse_from(&args) {

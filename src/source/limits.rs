@@ -120,6 +120,7 @@ pub(super) enum Tripped {
     Deadline = 1,
     Refs = 2,
     Pack = 3,
+    Signal = 4,
 }
 
 /// The limits of one fetch or probe as it runs, shared by every reader of
@@ -176,6 +177,7 @@ impl Guard {
         self.interrupt.store(true, Ordering::SeqCst);
         let kind = match why {
             Tripped::Deadline => io::ErrorKind::TimedOut,
+            Tripped::Signal => io::ErrorKind::Interrupted,
             Tripped::Refs | Tripped::Pack => io::ErrorKind::FileTooLarge,
         };
         io::Error::new(kind, "gitsync stopped the transfer at a limit")
@@ -186,6 +188,7 @@ impl Guard {
             1 => Some(Tripped::Deadline),
             2 => Some(Tripped::Refs),
             3 => Some(Tripped::Pack),
+            4 => Some(Tripped::Signal),
             _ => None,
         }
     }
@@ -241,6 +244,9 @@ impl Guard {
                 limit: format_size(self.limits.max_pack_bytes),
                 var: MAX_PACK_BYTES_VAR,
             },
+            Tripped::Signal => SourceError::Interrupted {
+                signal: crate::interrupt::requested().unwrap_or("a signal"),
+            },
         }
     }
 
@@ -288,9 +294,22 @@ pub(super) fn watch(guard: &Arc<Guard>) -> Watchdog {
     let _detached = std::thread::Builder::new()
         .name("gitsync-deadline".into())
         .spawn(move || {
-            let left = guard.remaining().unwrap_or_default();
-            if let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(left) {
-                guard.trip(Tripped::Deadline);
+            // Wakes up often enough to notice a stop signal promptly.
+            loop {
+                let left = guard.remaining().unwrap_or_default();
+                match stopped.recv_timeout(left.min(Duration::from_millis(100))) {
+                    Err(mpsc::RecvTimeoutError::Timeout) if left.is_zero() => {
+                        guard.trip(Tripped::Deadline);
+                        return;
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        if crate::interrupt::requested().is_some() {
+                            guard.trip(Tripped::Signal);
+                            return;
+                        }
+                    }
+                    _ => return,
+                }
             }
         });
     Watchdog { _stop: stop }

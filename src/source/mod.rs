@@ -164,6 +164,9 @@ pub enum SourceError {
         "no complete answer from '{url}' within {secs} s: the server is stuck or too slow; if it is only slow, raise the repo's --fetch-timeout"
     )]
     Deadline { url: String, secs: u64 },
+    /// A stop signal ended the fetch; the mirror keeps its last good state.
+    #[error("interrupted by {signal} during the fetch")]
+    Interrupted { signal: &'static str },
     #[error(
         "{what} from '{url}' is larger than {limit} ({var}): a broken or hostile server, or a repository that big; raise {var} to allow it"
     )]

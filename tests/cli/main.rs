@@ -14,4 +14,5 @@ mod schedule;
 mod secrets;
 mod servers;
 mod settings;
+mod signals;
 mod terminal;
