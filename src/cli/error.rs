@@ -65,6 +65,12 @@ impl fmt::Display for CommandError {
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         let busy = matches!(e, StoreError::Busy);
+        if let StoreError::ReadOnly { .. } = e {
+            return CommandError::failure(e.to_string()).with_hint(
+                "status, get, history, runs, events and proposals list/show work on it read-only; \
+                 commands that change state need a writable state file (and its folder, for SQLite's journal)",
+            );
+        }
         if let StoreError::Missing { .. } = e {
             return CommandError::usage(e.to_string()).with_hint(
                 "check --state (or GITSYNC_STATE); 'gitsync repo add' creates a state file",

@@ -24,7 +24,7 @@ use clap::{Parser, Subcommand};
 use error::{CmdResult, CommandError, Exit};
 use gitsync::limits;
 use gitsync::reconcile::{self, Context};
-use gitsync::store::Store;
+use gitsync::store::{Store, StoreError};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -165,6 +165,8 @@ pub struct Ctx {
     pub metrics_file: Option<PathBuf>,
     /// Whether opening may create the state file (`repo add` only).
     pub create_state: bool,
+    /// A command that only reads: it may fall back to a read-only state file.
+    reading: bool,
     context: Option<Context>,
 }
 
@@ -175,9 +177,22 @@ impl Ctx {
             let store = if self.create_state {
                 Store::open(&self.state)?
             } else {
-                Store::open_existing(&self.state)?
+                match Store::open_existing(&self.state) {
+                    // A reading command works on a state file it cannot
+                    // write (a read-only copy or mount), writing nothing.
+                    Err(e)
+                        if self.reading
+                            && !matches!(
+                                e,
+                                StoreError::Missing { .. } | StoreError::TooNew { .. }
+                            ) =>
+                    {
+                        Store::open_read_only(&self.state).map_err(|_| e)?
+                    }
+                    other => other?,
+                }
             };
-            if !self.cache_dir.exists() {
+            if !store.is_read_only() && !self.cache_dir.exists() {
                 // Mirrors hold repository content: private like the state file.
                 use std::os::unix::fs::DirBuilderExt;
                 let _ = std::fs::DirBuilder::new()
@@ -195,7 +210,9 @@ impl Ctx {
                 started: Instant::now(),
                 limits: gitsync::source::Limits::from_env().map_err(CommandError::usage)?,
             };
-            context.recover_interrupted()?;
+            if !context.store.is_read_only() {
+                context.recover_interrupted()?;
+            }
             self.context = Some(context);
         }
         Ok(self.context.as_mut().expect("just opened"))
@@ -350,6 +367,7 @@ fn run(cli: Cli, ui: Ui) -> CmdResult {
         actor: login_name(),
         metrics_file: cli.metrics_file.clone(),
         create_state: false,
+        reading: is_reading(&cli.command),
         context: None,
     };
     let exit = match cli.command {
@@ -371,6 +389,22 @@ fn run(cli: Cli, ui: Ui) -> CmdResult {
     }?;
     ctx.ui.flush()?;
     Ok(exit)
+}
+
+/// The commands that never write the state file.
+fn is_reading(command: &Command) -> bool {
+    match command {
+        Command::Status(_)
+        | Command::Runs(_)
+        | Command::Get(_)
+        | Command::History(_)
+        | Command::Events(_) => true,
+        Command::Proposals(p) => matches!(
+            p,
+            proposals::ProposalsCommand::List(_) | proposals::ProposalsCommand::Show(_)
+        ),
+        _ => false,
+    }
 }
 
 pub fn command() -> clap::Command {

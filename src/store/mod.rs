@@ -46,6 +46,8 @@ pub enum StoreError {
     },
     #[error("there is no state file at {}", path.display())]
     Missing { path: PathBuf },
+    #[error("the state file {} cannot be written: {why}", path.display())]
+    ReadOnly { path: PathBuf, why: &'static str },
     #[error("the state file is busy: another gitsync process holds it; try again")]
     Busy,
     #[error("state file: {0}")]
@@ -71,6 +73,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    read_only: bool,
 }
 
 impl Store {
@@ -85,6 +88,69 @@ impl Store {
             });
         }
         Store::open(path)
+    }
+
+    /// Open the state file at `path` for reading only, writing nothing (no
+    /// migration, no journal switch): for the reading commands when the file
+    /// or its folder cannot be written (a read-only copy or mount). On a
+    /// folder nobody may write, the file is opened as immutable, since no
+    /// writer can exist there.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        let open_err = |e: rusqlite::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        };
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let dir_writable = rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok();
+        let uri = format!(
+            "file:{}?mode=ro{}",
+            uri_path(path),
+            if dir_writable { "" } else { "&immutable=1" }
+        );
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(uri, flags).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        let version: Option<i64> = conn
+            .query_row("SELECT version FROM schema_version", [], |r| r.get(0))
+            .map_err(open_err)?;
+        match version {
+            Some(v) if v == schema::CURRENT => {}
+            Some(v) if v > schema::CURRENT => {
+                return Err(StoreError::TooNew {
+                    path: path.to_path_buf(),
+                    found: v,
+                    supported: schema::CURRENT,
+                });
+            }
+            _ => {
+                return Err(StoreError::Open {
+                    path: path.to_path_buf(),
+                    source: "its schema is older than this gitsync and it cannot be written to migrate it; run a writing command on a writable copy first".into(),
+                });
+            }
+        }
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_err)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            read_only: true,
+        })
+    }
+
+    /// Whether this store was opened by [`Store::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Open the state file at `path`, creating it (and its folder, private)
@@ -103,6 +169,29 @@ impl Store {
         if path.is_dir() {
             return Err(open_err("it is a directory; name a file in it".into()));
         }
+        // Say why a state file cannot be written before SQLite says only
+        // "unable to open database file".
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        for target in [path, dir] {
+            if target.exists()
+                && let Err(e) = rustix::fs::access(target, rustix::fs::Access::WRITE_OK)
+            {
+                let why = match e {
+                    rustix::io::Errno::ROFS => "it is on a read-only file system",
+                    rustix::io::Errno::ACCESS | rustix::io::Errno::PERM => {
+                        "permission denied (it or its folder)"
+                    }
+                    _ => continue,
+                };
+                return Err(StoreError::ReadOnly {
+                    path: path.to_path_buf(),
+                    why,
+                });
+            }
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
             && !dir.exists()
         {
@@ -118,6 +207,7 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
+            read_only: false,
         };
         store.configure().map_err(sqlite_err)?;
         schema::migrate(&mut store.conn, path).map_err(sqlite_err)?;
@@ -336,6 +426,20 @@ pub fn set_halt(
 
 /// Timestamps are stored as RFC 3339 UTC with second precision, so that text
 /// order is time order.
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'?' | b'#' | b'%' | b'&' | b'=' | 0..=0x20 | 0x7f..=0xff => {
+                out.push_str(&format!("%{b:02X}"));
+            }
+            b => out.push(char::from(*b)),
+        }
+    }
+    out
+}
+
 pub fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

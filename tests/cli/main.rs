@@ -9,6 +9,7 @@ mod hostile_remotes;
 mod lifecycle;
 mod manifests;
 mod nodered;
+mod read_only;
 mod remotes;
 mod schedule;
 mod secrets;
