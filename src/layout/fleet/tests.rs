@@ -409,6 +409,33 @@ fn integers_must_be_yaml_integers() {
     );
 }
 
+// Guards: an integer past 64 bits was reported as "found float 1e+20", and
+// one between i64::MAX and u64::MAX was accepted.
+#[test]
+fn integers_past_i64_are_out_of_range_not_floats() {
+    for (written, shown) in [
+        ("9223372036854775808", "9223372036854775808"),
+        ("18446744073709551616", "1.8446744073709552e+19"),
+        ("-99999999999999999999", "-1e+20"),
+    ] {
+        let p = only_problem(&format!(
+            "modules:\n  nginx-public:\n    priority: {written}\n"
+        ));
+        assert_eq!(p.path, "modules.nginx-public.priority");
+        assert_eq!(
+            p.message,
+            format!(
+                "{shown} is out of range: integers must be from -9223372036854775808 to 9223372036854775807"
+            )
+        );
+    }
+    assert_problem(
+        "modules:\n  nginx-public:\n    priority: 50.0\n",
+        "modules.nginx-public.priority",
+        "expected an integer, found float 50.0",
+    );
+}
+
 #[test]
 fn enums_are_checked() {
     let p = only_problem("modules:\n  m:\n    variety: foo\n");
