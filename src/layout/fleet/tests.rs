@@ -352,6 +352,42 @@ fn nesting_is_bounded() {
     assert!(p.message.contains("nesting deeper than 64"), "{p}");
 }
 
+// Guards: 10,000 nested flow sequences stopped in the scanner with a bare
+// "recursion limit exceeded"; the limit is the same, so are the words.
+#[test]
+fn very_deep_flow_nesting_names_the_depth_limit() {
+    let doc = format!(
+        "modules:\n  a:\n    config: {{x: {}{}}}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let p = only_problem(&doc);
+    assert!(
+        p.message.contains("YAML nesting deeper than 64 levels"),
+        "{p}"
+    );
+}
+
+// Guards: the YAML crate's own messages told the operator to change parser
+// options (for !!binary) or left out what to fix (for an alias before its
+// anchor).
+#[test]
+fn binary_and_unknown_anchor_errors_say_what_to_fix() {
+    // !!binary of ESC [ 2 J 0xff 0x9b.
+    let p = only_problem("modules:\n  a:\n    config: {x: !!binary G1sySv+b}\n");
+    assert!(
+        p.message
+            .starts_with("a !!binary value that is not UTF-8 text; values must be text (line 3"),
+        "{p}"
+    );
+    let p =
+        only_problem("modules:\n  a:\n    config: {x: *later}\nfleet: {provider: &later aws}\n");
+    assert!(
+        p.message.starts_with("an alias names no anchor before it;"),
+        "{p}"
+    );
+}
+
 #[test]
 fn unknown_top_level_key_is_named() {
     let p = only_problem("modulez: {}\n");
