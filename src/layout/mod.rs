@@ -152,12 +152,25 @@ pub enum LayoutError {
     Other(String),
 }
 
+/// Problems listed in one error; the rest are counted. Enough to fix a
+/// real repo in one go, while a generated one cannot make the error (shown
+/// on the terminal and kept on the run) megabytes long.
+pub const MAX_SHOWN_PROBLEMS: usize = 50;
+
 fn render_problems(problems: &[Problem]) -> String {
-    problems
+    let mut lines: Vec<String> = problems
         .iter()
+        .take(MAX_SHOWN_PROBLEMS)
         .map(|p| format!("  {p}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    if let Some(more) = problems
+        .len()
+        .checked_sub(MAX_SHOWN_PROBLEMS)
+        .filter(|&n| n > 0)
+    {
+        lines.push(format!("  ... and {more} more"));
+    }
+    lines.join("\n")
 }
 
 /// A dotted path to a value inside a document: `modules.nginx.priority`,
@@ -405,4 +418,25 @@ pub fn json_without_duplicates(bytes: &[u8]) -> Result<Value, serde_json::Error>
     }
 
     serde_json::from_slice::<Strict>(bytes).map(|s| s.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Guards: a repo with 10,000 broken tasks made a 10,000-line error.
+    #[test]
+    fn a_long_list_of_problems_is_cut_and_counted() {
+        let problems: Vec<Problem> = (0..10_000)
+            .map(|i| Problem {
+                file: "dags/a.yaml".into(),
+                path: format!("tasks[{i}]"),
+                message: "broken".into(),
+            })
+            .collect();
+        let text = LayoutError::Invalid(problems).to_string();
+        assert!(text.starts_with("10000 validation errors in the repository:\n"));
+        assert_eq!(text.lines().count(), 1 + MAX_SHOWN_PROBLEMS + 1);
+        assert!(text.ends_with("\n  ... and 9950 more"), "{text}");
+    }
 }
