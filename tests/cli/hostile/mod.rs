@@ -52,6 +52,8 @@ pub struct Case {
     pub expect: Expect,
     /// The most stderr this case may print, in bytes.
     pub max_stderr: usize,
+    /// Text that must appear on neither stdout nor stderr.
+    pub absent: Vec<String>,
 }
 
 impl Case {
@@ -73,7 +75,13 @@ impl Case {
             env: Vec::new(),
             expect,
             max_stderr: 16 * 1024,
+            absent: Vec::new(),
         }
+    }
+
+    pub fn absent(mut self, texts: &[&str]) -> Case {
+        self.absent.extend(texts.iter().map(|s| s.to_string()));
+        self
     }
 
     pub fn env(mut self, key: &str, value: &str) -> Case {
@@ -257,6 +265,11 @@ pub fn outcome_problems(case: &Case, measured: &MeasuredRun) -> Vec<String> {
                     problems.push(format!("stdout lacks {needle:?}"));
                 }
             }
+        }
+    }
+    for text in &case.absent {
+        if run.stdout.contains(text.as_str()) || run.stderr.contains(text.as_str()) {
+            problems.push(format!("output shows {text:?}"));
         }
     }
     if run.code == 101 || run.stderr.contains("panicked") {
