@@ -124,16 +124,33 @@ pub struct Problem {
 
 /// One line whatever the repository put in the file name, path or quoted
 /// value: a newline there cannot start a line of its own.
+/// Also bounded: a file name, path or message longer than
+/// [`MAX_SHOWN_CHARS`] (a repo's 100,000-character key or flow file name
+/// quoted back) is cut, saying how long it was.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::text::escape_line;
-        let file = escape_line(&self.file);
-        let message = escape_line(&self.message);
+        let file = shown(&self.file);
+        let message = shown(&self.message);
         if self.path.is_empty() {
             write!(f, "{file}: {message}")
         } else {
-            write!(f, "{file}: {}: {message}", escape_line(&self.path))
+            write!(f, "{file}: {}: {message}", shown(&self.path))
         }
+    }
+}
+
+/// Characters of one part of a [`Problem`] shown before it is cut.
+pub const MAX_SHOWN_CHARS: usize = 500;
+
+fn shown(text: &str) -> String {
+    let line = crate::text::escape_line(text);
+    match line.char_indices().nth(MAX_SHOWN_CHARS) {
+        None => line.into_owned(),
+        Some((end, _)) => format!(
+            "{}… ({} characters in all)",
+            &line[..end],
+            text.chars().count()
+        ),
     }
 }
 
@@ -438,5 +455,20 @@ mod tests {
         assert!(text.starts_with("10000 validation errors in the repository:\n"));
         assert_eq!(text.lines().count(), 1 + MAX_SHOWN_PROBLEMS + 1);
         assert!(text.ends_with("\n  ... and 9950 more"), "{text}");
+    }
+
+    // Guards: a 100,000-character flow file name was quoted back whole, twice.
+    #[test]
+    fn a_long_name_in_a_problem_is_cut_and_measured() {
+        let long = "f".repeat(100_000);
+        let problem = Problem {
+            file: "package.json".into(),
+            path: long.clone(),
+            message: format!("names the flow file '{long}'"),
+        };
+        let text = problem.to_string();
+        assert!(text.len() < 1_200, "{} bytes", text.len());
+        assert!(text.contains("… (100000 characters in all)"), "{text}");
+        assert!(text.contains("… (100022 characters in all)"), "{text}");
     }
 }
