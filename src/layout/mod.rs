@@ -142,16 +142,18 @@ impl fmt::Display for Problem {
 /// Characters of one part of a [`Problem`] shown before it is cut.
 pub const MAX_SHOWN_CHARS: usize = 500;
 
+/// The start and the end (where a message says what rule was broken),
+/// around how long the text was.
 fn shown(text: &str) -> String {
     let line = crate::text::escape_line(text);
-    match line.char_indices().nth(MAX_SHOWN_CHARS) {
-        None => line.into_owned(),
-        Some((end, _)) => format!(
-            "{}… ({} characters in all)",
-            &line[..end],
-            text.chars().count()
-        ),
+    let chars = line.chars().count();
+    if chars <= MAX_SHOWN_CHARS {
+        return line.into_owned();
     }
+    let half = MAX_SHOWN_CHARS / 2;
+    let head: String = line.chars().take(half).collect();
+    let tail: String = line.chars().skip(chars.saturating_sub(half)).collect();
+    format!("{head}…[{} characters in all]…{tail}", text.chars().count())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -467,8 +469,9 @@ mod tests {
             message: format!("names the flow file '{long}'"),
         };
         let text = problem.to_string();
-        assert!(text.len() < 1_200, "{} bytes", text.len());
-        assert!(text.contains("… (100000 characters in all)"), "{text}");
-        assert!(text.contains("… (100022 characters in all)"), "{text}");
+        assert!(text.len() < 2_000, "{} bytes", text.len());
+        assert!(text.contains("…[100000 characters in all]…"), "{text}");
+        assert!(text.contains("…[100022 characters in all]…"), "{text}");
+        assert!(text.ends_with("ff'"), "the end of the message is kept: {text}");
     }
 }

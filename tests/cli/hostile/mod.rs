@@ -20,6 +20,13 @@ pub enum Edit {
     Gitlink(String),
     /// Delete a file of the baseline.
     Remove(String),
+    /// `count` files `DIR/nI.yaml`, all with `content`, written straight
+    /// into the index (one blob, one tree): far quicker than a work tree.
+    Many {
+        dir: String,
+        count: usize,
+        content: String,
+    },
 }
 
 pub fn write(path: &str, text: impl Into<Vec<u8>>) -> Edit {
@@ -171,10 +178,26 @@ impl Area {
                     std::os::unix::fs::symlink(target, p).unwrap();
                 }
                 Edit::Gitlink(path) => gitlinks.push(path.clone()),
+                Edit::Many { .. } => {}
                 Edit::Remove(path) => std::fs::remove_file(up.path.join(path)).unwrap(),
             }
         }
         up.git(&["add", "-A"]);
+        for edit in &case.edits {
+            if let Edit::Many {
+                dir,
+                count,
+                content,
+            } = edit
+            {
+                let blob = git_stdin(up, &["hash-object", "-w", "--stdin"], content);
+                let listing: String = (0..*count)
+                    .map(|i| format!("100644 blob {blob}\tn{i}.yaml\n"))
+                    .collect();
+                let tree = git_stdin(up, &["mktree"], &listing);
+                up.git(&["read-tree", &format!("--prefix={dir}/"), &tree]);
+            }
+        }
         for path in gitlinks {
             let entry = format!("160000,{},{path}", self.base);
             up.git(&["update-index", "--add", "--cacheinfo", &entry]);
@@ -234,6 +257,29 @@ impl Area {
             failures.join("\n\n")
         );
     }
+}
+
+/// Run git in the upstream with `input` on stdin; its trimmed stdout.
+fn git_stdin(up: &GitRepo, args: &[&str], input: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("git")
+        .args(args)
+        .current_dir(&up.path)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run git");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "git {args:?} failed");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 /// Everything wrong with one call's outcome against the promises of every
