@@ -117,6 +117,8 @@ struct Snapshot {
     live: Value,
     proposals: Value,
     halts: Value,
+    /// Each repo's settings (not its schedule, which a sync moves).
+    repos: Value,
 }
 
 impl Area {
@@ -154,6 +156,29 @@ impl Area {
             live: self.env.json(&["get"]),
             proposals: self.env.json(&["proposals", "list", "--status", "all"]),
             halts: serde_json::json!([status["halted"], status["halt_reason"]]),
+            repos: self
+                .env
+                .json(&["repo", "list"])
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let keys = [
+                        "name",
+                        "url",
+                        "ref",
+                        "path",
+                        "layout",
+                        "namespace",
+                        "interval",
+                    ];
+                    let more = ["auto_apply", "max_proposals", "paused"];
+                    keys.iter()
+                        .chain(&more)
+                        .map(|k| r[*k].clone())
+                        .collect::<Value>()
+                })
+                .collect(),
         }
     }
 
@@ -298,7 +323,7 @@ pub fn outcome_problems(case: &Case, measured: &MeasuredRun) -> Vec<String> {
                     problems.push(format!("stderr lacks {needle:?}"));
                 }
             }
-            if !run.stderr.lines().any(|l| l.starts_with("error: ")) {
+            if *code != 0 && !run.stderr.lines().any(|l| l.starts_with("error: ")) {
                 problems.push("no 'error: ' line on stderr".into());
             }
         }

@@ -215,7 +215,11 @@ fn file_cases() -> Vec<Case> {
             "flowFile of 100,000 characters",
             vec![flow_file(&format!("\"{}.json\"", "f".repeat(100_000)))],
             1,
-            &["package.json", "characters in all]…", "but the repo path has no such file"],
+            &[
+                "package.json",
+                "characters in all]…",
+                "but the repo path has no such file",
+            ],
         ),
     ]
 }
