@@ -472,6 +472,9 @@ mod tests {
         assert!(text.len() < 2_000, "{} bytes", text.len());
         assert!(text.contains("…[100000 characters in all]…"), "{text}");
         assert!(text.contains("…[100022 characters in all]…"), "{text}");
-        assert!(text.ends_with("ff'"), "the end of the message is kept: {text}");
+        assert!(
+            text.ends_with("ff'"),
+            "the end of the message is kept: {text}"
+        );
     }
 }
