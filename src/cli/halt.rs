@@ -24,22 +24,13 @@ pub struct UnhaltArgs {
     pub namespace: Option<String>,
 }
 
-/// Characters a halt reason may have: a sentence or a ticket link, shown
-/// by every `status`; not a pasted log.
-const MAX_REASON_CHARS: usize = 1_000;
-
 pub fn halt(ctx: &mut Ctx, args: HaltArgs) -> CmdResult {
     if args.reason.trim().is_empty() {
         return Err(super::error::CommandError::usage(
             "--reason must say why: operators read it in 'gitsync status'",
         ));
     }
-    let chars = args.reason.chars().count();
-    if chars > MAX_REASON_CHARS {
-        return Err(super::error::CommandError::usage(format!(
-            "--reason is {chars} characters; give at most {MAX_REASON_CHARS} (link to a ticket for the details)"
-        )));
-    }
+    super::error::CommandError::check_text("--reason", &args.reason)?;
     let (now, actor) = (ctx.now, ctx.actor.clone());
     let ns = args.namespace.as_deref();
     ctx.store()?.write(|tx| -> store::Result<()> {

@@ -365,6 +365,21 @@ fn name_and_ref_cases(url: &str) -> Vec<Case> {
             &["--reason is 131000 characters; give at most 1000"],
         ),
         usage(
+            "a reject reason of 128 KiB",
+            &["proposals", "reject", "1", "--reason", &huge],
+            &["--reason is 131000 characters; give at most 1000"],
+        ),
+        usage(
+            "a reviewer name of 128 KiB",
+            &["proposals", "approve", "--all", "--by", &huge],
+            &["--by is 131000 characters; give at most 1000"],
+        ),
+        usage(
+            "an ignoring reviewer of 1,001 characters",
+            &["proposals", "ignore", "1", "--by", &"b".repeat(1_001)],
+            &["--by is 1001 characters; give at most 1000"],
+        ),
+        usage(
             "a halt reason that is empty",
             &["halt", "--reason", ""],
             &["--reason"],
