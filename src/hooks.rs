@@ -122,7 +122,13 @@ const MAX_OUTPUT: u64 = 64 * 1024;
 /// Run a hook with `stdin` and `timeout`. Returns what it printed on
 /// success; on failure, how it ended and the last lines of its stderr.
 pub fn run_with_timeout(cmd: Command, stdin: &[u8], timeout: Duration) -> Result<String, String> {
-    let done = process::run(cmd, Some(stdin.to_vec()), timeout, MAX_OUTPUT)?;
+    let done = process::run(
+        cmd,
+        Some(stdin.to_vec()),
+        timeout,
+        MAX_OUTPUT,
+        process::Overflow::Drain,
+    )?;
     let tail = process::last_lines(&done.stderr, REASON_LINES);
     if done.success() {
         let mut out = String::from_utf8_lossy(&done.stdout).into_owned();

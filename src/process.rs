@@ -7,7 +7,8 @@
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 /// Bytes of stderr kept (the tail) for error messages.
@@ -23,6 +24,9 @@ pub struct Finished {
     pub status: Option<ExitStatus>,
     /// At most `max_stdout + 1` bytes, so that a caller can tell it overflowed.
     pub stdout: Vec<u8>,
+    /// Whether stdout went past `max_stdout` (with [`Overflow::Stop`], the
+    /// command was stopped there).
+    pub overflowed: bool,
     /// The tail of stderr.
     pub stderr: Vec<u8>,
 }
@@ -47,14 +51,25 @@ impl Finished {
     }
 }
 
+/// What to do with a command whose stdout goes past its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overflow {
+    /// Keep it running and drain the rest (a hook's output is only shown).
+    Drain,
+    /// Stop it at once: its output is refused anyway, and output that never
+    /// ends (`yes`) would otherwise run, and burn a core, until the timeout.
+    Stop,
+}
+
 /// Run `cmd` with `stdin` (or none), collecting stdout (up to `max_stdout`
-/// bytes kept; the rest is drained so the command never blocks on a full
-/// pipe) and the tail of stderr; kill it after `timeout`.
+/// bytes kept; past that, see [`Overflow`]) and the tail of stderr; kill it
+/// after `timeout`.
 pub fn run(
     cmd: Command,
     stdin: Option<Vec<u8>>,
     timeout: Duration,
     max_stdout: u64,
+    overflow: Overflow,
 ) -> Result<Finished, String> {
     let mut cmd = dies_with_us(cmd)?;
     // Its own process group, so that a timeout stops whatever it started too.
@@ -73,11 +88,19 @@ pub fn run(
             let _ = pipe.write_all(&input);
         });
     }
+    let overflowed = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&overflowed);
     let stdout = read_in_background(child.stdout.take(), move |mut r| {
         let mut out = Vec::new();
         (&mut r)
             .take(max_stdout.saturating_add(1))
             .read_to_end(&mut out)?;
+        if out.len() as u64 > max_stdout {
+            flag.store(true, Ordering::SeqCst);
+            if overflow == Overflow::Stop {
+                return Ok(out);
+            }
+        }
         std::io::copy(&mut r, &mut std::io::sink())?;
         Ok(out)
     });
@@ -119,6 +142,11 @@ pub fn run(
                 let _ = child.wait();
                 return Err(crate::interrupt::check().unwrap_err());
             }
+            None if overflow == Overflow::Stop && overflowed.load(Ordering::SeqCst) => {
+                kill_group(child.id());
+                let _ = child.kill();
+                break child.wait().ok();
+            }
             None if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
             None => {
                 kill_group(child.id());
@@ -130,6 +158,7 @@ pub fn run(
     };
     Ok(Finished {
         status,
+        overflowed: overflowed.load(Ordering::SeqCst),
         stdout: stdout.recv_timeout(GRACE).unwrap_or_default(),
         stderr: stderr.recv_timeout(GRACE).unwrap_or_default(),
     })
@@ -323,7 +352,7 @@ mod tests {
     fn a_command_that_hangs_is_killed() {
         let mut cmd = Command::new("sleep");
         cmd.arg("30");
-        let done = run(cmd, None, Duration::from_millis(200), 1024).unwrap();
+        let done = run(cmd, None, Duration::from_millis(200), 1024, Overflow::Drain).unwrap();
         assert!(done.status.is_none());
         assert!(
             done.describe(Duration::from_millis(200))
@@ -338,7 +367,7 @@ mod tests {
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
             .arg(format!("(sleep 1; touch {}) & sleep 30", marker.display()));
-        let done = run(cmd, None, Duration::from_millis(200), 1024).unwrap();
+        let done = run(cmd, None, Duration::from_millis(200), 1024, Overflow::Drain).unwrap();
         assert!(done.status.is_none());
         std::thread::sleep(Duration::from_millis(1500));
         assert!(
@@ -383,6 +412,7 @@ mod tests {
             None,
             Duration::from_secs(1),
             10,
+            Overflow::Drain,
         )
         .unwrap_err();
         assert!(err.contains("no-such-program-here"), "{err}");
@@ -395,7 +425,14 @@ mod tests {
             "-c",
             "head -c 5000 /dev/zero; for i in 1 2 3 4 5 6 7; do echo line$i >&2; done; exit 3",
         ]);
-        let done = run(cmd, Some(b"ignored".to_vec()), Duration::from_secs(10), 100).unwrap();
+        let done = run(
+            cmd,
+            Some(b"ignored".to_vec()),
+            Duration::from_secs(10),
+            100,
+            Overflow::Drain,
+        )
+        .unwrap();
         assert_eq!(done.stdout.len(), 101);
         assert_eq!(
             done.describe(Duration::from_secs(10)),
@@ -404,6 +441,21 @@ mod tests {
         assert_eq!(
             last_lines(&done.stderr, 5),
             "line3 | line4 | line5 | line6 | line7"
+        );
+    }
+
+    // Guards: output that never ends ran, burning a core, until the
+    // timeout (60 s for compile commands) before it was refused.
+    #[test]
+    fn endless_output_is_stopped_at_the_limit() {
+        let mut cmd = Command::new("yes");
+        cmd.arg("{}");
+        let done = run(cmd, None, Duration::from_secs(600), 1000, Overflow::Stop).unwrap();
+        assert!(done.overflowed);
+        assert_eq!(done.stdout.len(), 1001);
+        assert!(
+            done.status.is_some(),
+            "stopped for its output, not timed out"
         );
     }
 }

@@ -15,6 +15,9 @@ pub enum Exit {
     Busy = 4,
 }
 
+/// The longest `--reason` or `--by` an operator may give, in characters.
+pub const MAX_OPERATOR_TEXT: usize = 1_000;
+
 /// An error with the exit code it means and what to do about it.
 #[derive(Debug)]
 pub struct CommandError {
@@ -43,6 +46,19 @@ impl CommandError {
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// Operator text kept in the state and shown by later commands (a halt
+    /// or reject reason, a reviewer name): at most [`MAX_OPERATOR_TEXT`]
+    /// characters, a sentence or a ticket link rather than a pasted log.
+    pub fn check_text(flag: &str, text: &str) -> Result<(), CommandError> {
+        let chars = text.chars().count();
+        if chars > MAX_OPERATOR_TEXT {
+            return Err(CommandError::usage(format!(
+                "{flag} is {chars} characters; give at most {MAX_OPERATOR_TEXT} (link to a ticket for the details)"
+            )));
+        }
+        Ok(())
     }
 
     pub fn unknown_repo(name: &str) -> Self {

@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(long, value_name = "R")]
     pub repo: Option<String>,
     /// At most N events
-    #[arg(long, value_name = "N", value_parser = |s: &str| gitsync::limits::LIST_LIMIT.parse_value(s))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = |s: &str| gitsync::limits::LIST_LIMIT.parse_value(s))]
     pub limit: Option<u64>,
 }
 

@@ -26,6 +26,7 @@ pub struct RetentionArgs {
     #[arg(
         long,
         value_name = "DAYS",
+        allow_negative_numbers = true,
         env = "GITSYNC_KEEP_SUCCESS_DAYS",
         default_value_t = KEEP_SUCCESS_DAYS,
         value_parser = |s: &str| limits::KEEP_DAYS.parse_value(s).map(|d| d as u32)
@@ -35,6 +36,7 @@ pub struct RetentionArgs {
     #[arg(
         long,
         value_name = "DAYS",
+        allow_negative_numbers = true,
         env = "GITSYNC_KEEP_FAILED_DAYS",
         default_value_t = KEEP_FAILED_DAYS,
         value_parser = |s: &str| limits::KEEP_DAYS.parse_value(s).map(|d| d as u32)

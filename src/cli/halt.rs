@@ -30,6 +30,7 @@ pub fn halt(ctx: &mut Ctx, args: HaltArgs) -> CmdResult {
             "--reason must say why: operators read it in 'gitsync status'",
         ));
     }
+    super::error::CommandError::check_text("--reason", &args.reason)?;
     let (now, actor) = (ctx.now, ctx.actor.clone());
     let ns = args.namespace.as_deref();
     ctx.store()?.write(|tx| -> store::Result<()> {

@@ -14,7 +14,7 @@ pub struct Args {
     #[arg(long, value_name = "R")]
     pub repo: Option<String>,
     /// At most N runs
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = |s: &str| gitsync::limits::LIST_LIMIT.parse_value(s))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 20, value_parser = |s: &str| gitsync::limits::LIST_LIMIT.parse_value(s))]
     pub limit: u64,
 }
 

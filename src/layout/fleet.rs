@@ -316,9 +316,28 @@ impl Checker<'_> {
     }
 
     /// YAML integers only: `"50"` and `50.0` are refused rather than coerced.
+    /// They must fit a signed 64-bit integer, which is what SQLite, hooks
+    /// and most consumers of the live state can hold.
     fn integer(&mut self, fields: &Map<String, Value>, key: &str, path: &Path) -> Option<Value> {
         match fields.get(key)? {
-            Value::Number(n) if n.is_i64() || n.is_u64() => Some(Value::Number(n.clone())),
+            Value::Number(n) if n.is_i64() => Some(Value::Number(n.clone())),
+            // The YAML parser reads an integer past 64 bits as a float: say
+            // that it is too large rather than "found float 1e+20".
+            Value::Number(n)
+                if n.is_u64()
+                    || n.as_f64()
+                        .is_some_and(|f| f.abs() >= 9.223_372_036_854_776e18) =>
+            {
+                self.problem(
+                    path,
+                    format!(
+                        "{n} is out of range: integers must be from {} to {}",
+                        i64::MIN,
+                        i64::MAX
+                    ),
+                );
+                None
+            }
             other => {
                 self.problem(
                     path,

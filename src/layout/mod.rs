@@ -124,17 +124,36 @@ pub struct Problem {
 
 /// One line whatever the repository put in the file name, path or quoted
 /// value: a newline there cannot start a line of its own.
+/// Also bounded: a file name, path or message longer than
+/// [`MAX_SHOWN_CHARS`] (a repo's 100,000-character key or flow file name
+/// quoted back) is cut, saying how long it was.
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use crate::text::escape_line;
-        let file = escape_line(&self.file);
-        let message = escape_line(&self.message);
+        let file = shown(&self.file);
+        let message = shown(&self.message);
         if self.path.is_empty() {
             write!(f, "{file}: {message}")
         } else {
-            write!(f, "{file}: {}: {message}", escape_line(&self.path))
+            write!(f, "{file}: {}: {message}", shown(&self.path))
         }
     }
+}
+
+/// Characters of one part of a [`Problem`] shown before it is cut.
+pub const MAX_SHOWN_CHARS: usize = 500;
+
+/// The start and the end (where a message says what rule was broken),
+/// around how long the text was.
+fn shown(text: &str) -> String {
+    let line = crate::text::escape_line(text);
+    let chars = line.chars().count();
+    if chars <= MAX_SHOWN_CHARS {
+        return line.into_owned();
+    }
+    let half = MAX_SHOWN_CHARS / 2;
+    let head: String = line.chars().take(half).collect();
+    let tail: String = line.chars().skip(chars.saturating_sub(half)).collect();
+    format!("{head}…[{} characters in all]…{tail}", text.chars().count())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -152,12 +171,25 @@ pub enum LayoutError {
     Other(String),
 }
 
+/// Problems listed in one error; the rest are counted. Enough to fix a
+/// real repo in one go, while a generated one cannot make the error (shown
+/// on the terminal and kept on the run) megabytes long.
+pub const MAX_SHOWN_PROBLEMS: usize = 50;
+
 fn render_problems(problems: &[Problem]) -> String {
-    problems
+    let mut lines: Vec<String> = problems
         .iter()
+        .take(MAX_SHOWN_PROBLEMS)
         .map(|p| format!("  {p}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+        .collect();
+    if let Some(more) = problems
+        .len()
+        .checked_sub(MAX_SHOWN_PROBLEMS)
+        .filter(|&n| n > 0)
+    {
+        lines.push(format!("  ... and {more} more"));
+    }
+    lines.join("\n")
 }
 
 /// A dotted path to a value inside a document: `modules.nginx.priority`,
@@ -405,4 +437,44 @@ pub fn json_without_duplicates(bytes: &[u8]) -> Result<Value, serde_json::Error>
     }
 
     serde_json::from_slice::<Strict>(bytes).map(|s| s.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Guards: a repo with 10,000 broken tasks made a 10,000-line error.
+    #[test]
+    fn a_long_list_of_problems_is_cut_and_counted() {
+        let problems: Vec<Problem> = (0..10_000)
+            .map(|i| Problem {
+                file: "dags/a.yaml".into(),
+                path: format!("tasks[{i}]"),
+                message: "broken".into(),
+            })
+            .collect();
+        let text = LayoutError::Invalid(problems).to_string();
+        assert!(text.starts_with("10000 validation errors in the repository:\n"));
+        assert_eq!(text.lines().count(), 1 + MAX_SHOWN_PROBLEMS + 1);
+        assert!(text.ends_with("\n  ... and 9950 more"), "{text}");
+    }
+
+    // Guards: a 100,000-character flow file name was quoted back whole, twice.
+    #[test]
+    fn a_long_name_in_a_problem_is_cut_and_measured() {
+        let long = "f".repeat(100_000);
+        let problem = Problem {
+            file: "package.json".into(),
+            path: long.clone(),
+            message: format!("names the flow file '{long}'"),
+        };
+        let text = problem.to_string();
+        assert!(text.len() < 2_000, "{} bytes", text.len());
+        assert!(text.contains("…[100000 characters in all]…"), "{text}");
+        assert!(text.contains("…[100022 characters in all]…"), "{text}");
+        assert!(
+            text.ends_with("ff'"),
+            "the end of the message is kept: {text}"
+        );
+    }
 }

@@ -191,6 +191,20 @@ fn describe(err: &Error, max_documents: usize) -> String {
             breach: BudgetBreach::Depth { .. },
             ..
         } => format!("YAML nesting deeper than {MAX_DEPTH} levels"),
+        // Deep flow collections (`[[[...`) stop in the scanner, before the
+        // depth budget sees them: the same limit, in the same words.
+        Error::ExternalMessage { msg, .. } if msg == "recursion limit exceeded" => {
+            format!("YAML nesting deeper than {MAX_DEPTH} levels")
+        }
+        // The crate's own text tells the caller to change its options, which
+        // an operator cannot do.
+        Error::BinaryNotUtf8 { .. } => {
+            "a !!binary value that is not UTF-8 text; values must be text".to_string()
+        }
+        Error::UnknownAnchor { .. } => {
+            "an alias names no anchor before it; an anchor (&name) must come before its aliases (*name)"
+                .to_string()
+        }
         Error::AliasReplayLimitExceeded { .. }
         | Error::AliasExpansionLimitExceeded { .. }
         | Error::AliasReplayCounterOverflow { .. } => format!(

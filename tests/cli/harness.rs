@@ -292,3 +292,93 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The most resident memory a gitsync call may reach, in KiB.
+pub const MEMORY_CEILING_KIB: u64 = 300 * 1024;
+
+/// What one gitsync call did, with the peak resident memory seen.
+#[derive(Debug)]
+pub struct MeasuredRun {
+    pub run: Run,
+    /// The highest VmHWM read from `/proc/<pid>/status` while it ran, in KiB
+    /// (0 when it exited before the first look).
+    pub peak_kib: u64,
+    /// Whether stdout and stderr were valid UTF-8 as written (a raw byte
+    /// 0x9B is an 8-bit CSI to a Latin-1 terminal).
+    pub utf8: bool,
+}
+
+impl TestEnv {
+    /// Run gitsync with `extra_env` added, watching its peak resident memory
+    /// (VmHWM) until it exits. A call that goes past [`MEMORY_CEILING_KIB`]
+    /// is killed at once, so a memory bomb fails the test instead of the
+    /// machine. No time is asserted: the loop only waits for the exit.
+    pub fn run_measured(&self, args: &[&str], extra_env: &[(&str, &str)]) -> MeasuredRun {
+        use std::io::Read;
+        use std::process::Stdio;
+        let mut cmd = self.command(args);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn gitsync");
+        // Drain both pipes on their own threads so a chatty child never
+        // blocks on a full pipe while it is being watched.
+        let drain = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                pipe.read_to_end(&mut buf).map(|_| buf)
+            })
+        };
+        let out = drain(Box::new(child.stdout.take().unwrap()));
+        let err = drain(Box::new(child.stderr.take().unwrap()));
+        let status_file = format!("/proc/{}/status", child.id());
+        let mut peak_kib = 0;
+        let status = loop {
+            // Until exec the child shares the test's memory (vfork): only
+            // count what the gitsync image itself reached.
+            if let Ok(text) = std::fs::read_to_string(&status_file)
+                && text.lines().next() == Some("Name:\tgitsync")
+            {
+                peak_kib = peak_kib.max(vm_kib(&text, "VmHWM:"));
+            }
+            if peak_kib > MEMORY_CEILING_KIB {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "gitsync {args:?} used {peak_kib} KiB, over the {MEMORY_CEILING_KIB} KiB ceiling"
+                );
+            }
+            match child.try_wait().expect("wait for gitsync") {
+                Some(status) => break status,
+                None => std::thread::sleep(std::time::Duration::from_millis(2)),
+            }
+        };
+        let stdout = out.join().unwrap().expect("read stdout");
+        let stderr = err.join().unwrap().expect("read stderr");
+        let utf8 = std::str::from_utf8(&stdout).is_ok() && std::str::from_utf8(&stderr).is_ok();
+        MeasuredRun {
+            utf8,
+            run: to_run(Output {
+                status,
+                stdout,
+                stderr,
+            }),
+            peak_kib,
+        }
+    }
+}
+
+/// One `VmXxx:   1234 kB` line of /proc/PID/status, in KiB (0 when absent,
+/// as for a process that has already exited).
+fn vm_kib(status: &str, key: &str) -> u64 {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}

@@ -5,6 +5,7 @@ mod docs;
 mod fleet;
 mod harness;
 mod hooks;
+mod hostile;
 mod hostile_remotes;
 mod lifecycle;
 mod manifests;

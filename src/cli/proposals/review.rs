@@ -53,6 +53,9 @@ pub struct IgnoreArgs {
 }
 
 pub fn approve(ctx: &mut Ctx, args: ApproveArgs) -> CmdResult {
+    if let Some(by) = &args.by {
+        CommandError::check_text("--by", by)?;
+    }
     let by = args.by.clone().unwrap_or_else(|| ctx.actor.clone());
     let ids = if args.all {
         if let Some(r) = &args.repo {
@@ -113,6 +116,12 @@ pub fn approve(ctx: &mut Ctx, args: ApproveArgs) -> CmdResult {
 }
 
 pub fn reject(ctx: &mut Ctx, args: RejectArgs) -> CmdResult {
+    if let Some(by) = &args.by {
+        CommandError::check_text("--by", by)?;
+    }
+    if let Some(reason) = &args.reason {
+        CommandError::check_text("--reason", reason)?;
+    }
     let by = args.by.clone().unwrap_or_else(|| ctx.actor.clone());
     let results = review(
         ctx,
@@ -126,6 +135,9 @@ pub fn reject(ctx: &mut Ctx, args: RejectArgs) -> CmdResult {
 }
 
 pub fn ignore(ctx: &mut Ctx, args: IgnoreArgs) -> CmdResult {
+    if let Some(by) = &args.by {
+        CommandError::check_text("--by", by)?;
+    }
     let by = args.by.clone().unwrap_or_else(|| ctx.actor.clone());
     let results = review(ctx, &args.ids, ProposalStatus::Ignored, &by, None)?;
     report(ctx, &results, "ignored")?;

@@ -33,7 +33,7 @@ pub struct Args {
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SettingsArgs {
     /// Branch to follow (default main), tag:NAME, or commit:SHA to pin
-    #[arg(long = "ref", value_name = "REF")]
+    #[arg(long = "ref", value_name = "REF", allow_hyphen_values = true)]
     pub git_ref: Option<String>,
     /// Folder in the repo to read (relative, no '..')
     #[arg(long, value_name = "DIR")]
@@ -45,13 +45,13 @@ pub struct SettingsArgs {
     #[arg(long, value_name = "NS")]
     pub namespace: Option<String>,
     /// Seconds between scheduled syncs, 60 to 31536000 (a year) [default: 300]
-    #[arg(long, value_name = "SECS", value_parser = |s: &str| limits::INTERVAL.parse_value(s))]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true, value_parser = |s: &str| limits::INTERVAL.parse_value(s))]
     pub interval: Option<u64>,
     /// Apply creates and updates without review (destroys always wait)
     #[arg(long)]
     pub auto_apply: bool,
     /// New proposals one run may open, 0 to 1000000; 0 = no cap [default: 25, env GITSYNC_MAX_PROPOSALS_PER_RUN]
-    #[arg(long, value_name = "N", value_parser = |s: &str| limits::MAX_PROPOSALS.parse_value(s))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = |s: &str| limits::MAX_PROPOSALS.parse_value(s))]
     pub max_proposals: Option<u64>,
     /// Register it paused: no scheduled syncs until resumed
     #[arg(long)]
@@ -84,10 +84,10 @@ pub struct SettingsArgs {
     #[arg(long, value_name = "KIND=COMMAND")]
     pub apply_hook: Vec<String>,
     /// Seconds an apply hook may run before it is killed and the apply rolled back, 1 to 86400 [default: 300]
-    #[arg(long, value_name = "SECS", value_parser = |s: &str| limits::HOOK_TIMEOUT.parse_value(s))]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true, value_parser = |s: &str| limits::HOOK_TIMEOUT.parse_value(s))]
     pub hook_timeout: Option<u64>,
     /// Failed apply attempts recovery makes before it stops and waits for re-approval, 1 to 100 [default: 3]
-    #[arg(long, value_name = "N", value_parser = |s: &str| limits::MAX_ATTEMPTS.parse_value(s))]
+    #[arg(long, value_name = "N", allow_negative_numbers = true, value_parser = |s: &str| limits::MAX_ATTEMPTS.parse_value(s))]
     pub max_attempts: Option<u64>,
     /// Seconds one fetch or check of the remote may take in all, 10 to 86400 [default: 300]
     #[arg(long, value_name = "SECS", value_parser = |s: &str| limits::FETCH_TIMEOUT.parse_value(s))]

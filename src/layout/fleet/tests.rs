@@ -352,6 +352,42 @@ fn nesting_is_bounded() {
     assert!(p.message.contains("nesting deeper than 64"), "{p}");
 }
 
+// Guards: 10,000 nested flow sequences stopped in the scanner with a bare
+// "recursion limit exceeded"; the limit is the same, so are the words.
+#[test]
+fn very_deep_flow_nesting_names_the_depth_limit() {
+    let doc = format!(
+        "modules:\n  a:\n    config: {{x: {}{}}}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let p = only_problem(&doc);
+    assert!(
+        p.message.contains("YAML nesting deeper than 64 levels"),
+        "{p}"
+    );
+}
+
+// Guards: the YAML crate's own messages told the operator to change parser
+// options (for !!binary) or left out what to fix (for an alias before its
+// anchor).
+#[test]
+fn binary_and_unknown_anchor_errors_say_what_to_fix() {
+    // !!binary of ESC [ 2 J 0xff 0x9b.
+    let p = only_problem("modules:\n  a:\n    config: {x: !!binary G1sySv+b}\n");
+    assert!(
+        p.message
+            .starts_with("a !!binary value that is not UTF-8 text; values must be text (line 3"),
+        "{p}"
+    );
+    let p =
+        only_problem("modules:\n  a:\n    config: {x: *later}\nfleet: {provider: &later aws}\n");
+    assert!(
+        p.message.starts_with("an alias names no anchor before it;"),
+        "{p}"
+    );
+}
+
 #[test]
 fn unknown_top_level_key_is_named() {
     let p = only_problem("modulez: {}\n");
@@ -406,6 +442,33 @@ fn integers_must_be_yaml_integers() {
         "assignments:\n  n:m: {priority: 1.5}\nmodules: {m: {}}\n",
         "assignments.n:m.priority",
         "expected an integer, found float 1.5",
+    );
+}
+
+// Guards: an integer past 64 bits was reported as "found float 1e+20", and
+// one between i64::MAX and u64::MAX was accepted.
+#[test]
+fn integers_past_i64_are_out_of_range_not_floats() {
+    for (written, shown) in [
+        ("9223372036854775808", "9223372036854775808"),
+        ("18446744073709551616", "1.8446744073709552e+19"),
+        ("-99999999999999999999", "-1e+20"),
+    ] {
+        let p = only_problem(&format!(
+            "modules:\n  nginx-public:\n    priority: {written}\n"
+        ));
+        assert_eq!(p.path, "modules.nginx-public.priority");
+        assert_eq!(
+            p.message,
+            format!(
+                "{shown} is out of range: integers must be from -9223372036854775808 to 9223372036854775807"
+            )
+        );
+    }
+    assert_problem(
+        "modules:\n  nginx-public:\n    priority: 50.0\n",
+        "modules.nginx-public.priority",
+        "expected an integer, found float 50.0",
     );
 }
 

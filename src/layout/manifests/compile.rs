@@ -178,25 +178,24 @@ impl Compiler<'_> {
         let mut cmd = Command::new(&words[0]);
         process::scrub(&mut cmd, self.scrub_env);
         cmd.args(&words[1..]).arg(&file).current_dir(folder.path());
-        let done = process::run(cmd, None, self.timeout, MAX_OUTPUT)
+        let done = process::run(cmd, None, self.timeout, MAX_OUTPUT, process::Overflow::Stop)
             .map_err(|e| format!("cannot run '{}': {e}", words[0]))?;
         let stderr = match process::last_lines(&done.stderr, STDERR_LINES) {
             tail if tail.is_empty() => String::new(),
             tail => format!("; stderr: {tail}"),
         };
+        if done.overflowed {
+            return Err(format!(
+                "'{command}' printed more than {MAX_OUTPUT} bytes and was stopped; output is limited to 16 MiB"
+            ));
+        }
         if !done.success() {
             return Err(format!(
                 "'{command}' {}{stderr}",
                 done.describe(self.timeout)
             ));
         }
-        let stdout = done.stdout;
-        if stdout.len() as u64 > MAX_OUTPUT {
-            return Err(format!(
-                "'{command}' printed more than {MAX_OUTPUT} bytes; output is limited to 16 MiB"
-            ));
-        }
-        serde_json::from_slice(&stdout)
+        serde_json::from_slice(&done.stdout)
             .map_err(|e| format!("'{command}' did not print JSON ({e}){stderr}"))
     }
 }
