@@ -3,8 +3,14 @@
 # against the example fleet in fixtures/fleet, in a throw-away folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet
-gitsync="$PWD/target/debug/gitsync"
+# Build, showing cargo's progress, and take the binary cargo says it built
+# (wherever CARGO_TARGET_DIR puts it).
+gitsync=$(cargo build --bin gitsync --message-format=json-render-diagnostics \
+  | sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | tail -n 1)
+if [ ! -x "$gitsync" ]; then
+  echo "quickstart: cargo did not report the gitsync binary it built" >&2
+  exit 1
+fi
 demo=$(mktemp -d -t gitsync-quickstart.XXXXXX)
 export GITSYNC_STATE="$demo/state.db" GITSYNC_CACHE_DIR="$demo/cache" USER="${USER:-$(id -un)}"
 git_() { git -C "$demo/fleet" -c user.name=Quickstart -c user.email=quickstart@example.com "$@"; }
