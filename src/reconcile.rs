@@ -360,7 +360,19 @@ pub fn sync_repo(
     let result = run_stages(ctx, &repo.config, &mut run, log);
     if let Err(e) = result {
         match e {
-            ReconcileError::Store(e) => return Err(e.into()),
+            ReconcileError::Store(e) => {
+                // Keep the cause on the run when the state file still takes a
+                // small write (a full disk often does, after SQLite freed its
+                // journal); otherwise the next invocation marks it interrupted.
+                let finished = Run {
+                    status: RunStatus::Failed,
+                    error: Some(one_line(&e.to_string())),
+                    finished_at: Some(ctx.clock()),
+                    ..run
+                };
+                let _ = ctx.store.write(|tx| store::runs::finish_run(tx, &finished));
+                return Err(e.into());
+            }
             other => {
                 run.status = RunStatus::Failed;
                 run.error = Some(one_line(&other.to_string()));

@@ -93,6 +93,18 @@ impl From<StoreError> for CommandError {
             );
         }
         let hint = match &e {
+            StoreError::Sqlite(inner)
+                if matches!(
+                    inner.sqlite_error_code(),
+                    Some(
+                        rusqlite::ErrorCode::DiskFull
+                            | rusqlite::ErrorCode::ReadOnly
+                            | rusqlite::ErrorCode::SystemIoFailure
+                    )
+                ) =>
+            {
+                None
+            }
             StoreError::Open { .. } | StoreError::Sqlite(_) => Some(
                 "check that --state (or GITSYNC_STATE) names a gitsync state file, or a new file \
                  in a folder you may write, and that you may read and write it"

@@ -50,7 +50,7 @@ pub enum StoreError {
     ReadOnly { path: PathBuf, why: &'static str },
     #[error("the state file is busy: another gitsync process holds it; try again")]
     Busy,
-    #[error("state file: {0}")]
+    #[error("state file: {}", describe_sqlite(.0))]
     Sqlite(rusqlite::Error),
     #[error("state file holds a record that cannot be read: {0}")]
     Corrupt(String),
@@ -426,6 +426,22 @@ pub fn set_halt(
 
 /// Timestamps are stored as RFC 3339 UTC with second precision, so that text
 /// order is time order.
+/// SQLite's words, with the cause an operator can act on named first.
+fn describe_sqlite(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => {
+            format!("the disk holding it is full; free space and run again ({e})")
+        }
+        Some(rusqlite::ErrorCode::ReadOnly) => {
+            format!("it cannot be written (read-only file system or permissions) ({e})")
+        }
+        Some(rusqlite::ErrorCode::SystemIoFailure) => {
+            format!("an I/O error while writing it; check the disk ({e})")
+        }
+        _ => e.to_string(),
+    }
+}
+
 /// A path as the path part of an SQLite `file:` URI.
 fn uri_path(path: &Path) -> String {
     let mut out = String::new();

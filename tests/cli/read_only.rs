@@ -13,7 +13,7 @@ impl Mount {
     fn new(at: &Path) -> Option<Mount> {
         std::fs::create_dir_all(at).unwrap();
         let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=16m,mode=0700", "none"])
+            .args(["-t", "tmpfs", "-o", "size=8m,mode=0700", "none"])
             .arg(at)
             .status()
             .is_ok_and(|s| s.success());
@@ -90,4 +90,91 @@ fn reading_commands_work_on_a_read_only_mount_and_writing_ones_say_why() {
         "{}",
         write.stderr
     );
+}
+
+// Guards: a full disk under the state file fails the sync with that cause,
+// kept on the run (not "interrupted"), and loses nothing: once space is
+// freed the next sync completes.
+#[test]
+fn a_full_disk_fails_the_sync_with_its_cause_and_loses_nothing() {
+    let env = crate::harness::TestEnv::new();
+    let Some(mount) = Mount::new(&env.path().join("small")) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "cannot mount a tmpfs under CI"
+        );
+        eprintln!("SKIPPED: cannot mount a tmpfs here (needs root)");
+        return;
+    };
+    let state = mount.0.join("state.db");
+    let state_text = state.to_str().unwrap().to_string();
+    let up = env.upstream("dags");
+    for i in 0..300 {
+        up.write(
+            &format!("d/dag{i}.yaml"),
+            &format!(
+                "dag:\n  id: d{i}\n  note: \"{}\"\ntasks:\n  - id: t\n    script: x\n",
+                "x".repeat(3000)
+            ),
+        );
+    }
+    up.commit("300 dags");
+    let with_state = |args: &[&str]| {
+        let mut all = vec!["--state", state_text.as_str()];
+        all.extend_from_slice(args);
+        env.run(&all)
+    };
+    with_state(&[
+        "repo",
+        "add",
+        "dags",
+        &up.url(),
+        "--layout",
+        "manifests",
+        "--max-proposals",
+        "0",
+    ])
+    .success();
+    // Leave about 300 KiB free: the 300 proposals need several MiB.
+    let filler = mount.0.join("filler");
+    let free = free_bytes(&mount.0);
+    std::fs::write(&filler, vec![0u8; free.saturating_sub(300 * 1024) as usize]).unwrap();
+    let run = with_state(&["sync", "dags"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("disk holding it is full"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(&filler).unwrap();
+    let runs = with_state(&["-o", "json", "runs"]).success().json();
+    assert_eq!(runs[0]["status"], "failed");
+    assert!(
+        runs[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("disk holding it is full"),
+        "{runs:#}"
+    );
+    let next = with_state(&["-o", "json", "sync", "dags"]).success().json();
+    assert_eq!(next[0]["opened"].as_array().unwrap().len(), 300, "{next:#}");
+    let conn = rusqlite::Connection::open(&state).unwrap();
+    let ok: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
+}
+
+/// Free bytes on the file system holding `dir`, as `df` counts them.
+fn free_bytes(dir: &Path) -> u64 {
+    let out = Command::new("df")
+        .args(["-B1", "--output=avail"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap()
 }
