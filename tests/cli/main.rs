@@ -10,6 +10,7 @@ mod hostile_remotes;
 mod lifecycle;
 mod manifests;
 mod nodered;
+mod nodered_hostile;
 mod read_only;
 mod remotes;
 mod schedule;
