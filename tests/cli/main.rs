@@ -1,6 +1,7 @@
 //! The integration tests: one binary that drives the real `gitsync`
 //! executable against git repos built at test time.
 
+mod contrib_hooks;
 mod docs;
 mod fleet;
 mod harness;
