@@ -306,3 +306,26 @@ impl RunStatus {
         .find(|r| r.as_str() == s)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_saved_before_package_sources_existed_still_load() {
+        let old: RepoSettings = serde_json::from_str(r#"{"catalog": "/etc/nodes.json"}"#).unwrap();
+        assert!(old.allow_package_sources.is_empty());
+        let new = RepoSettings {
+            allow_package_sources: vec![PackageSource::Git, PackageSource::Alias],
+            ..Default::default()
+        };
+        let text = serde_json::to_string(&new).unwrap();
+        assert_eq!(text, r#"{"allow_package_sources":["git","alias"]}"#);
+        assert_eq!(serde_json::from_str::<RepoSettings>(&text).unwrap(), new);
+        // Nothing is written for the default, so older gitsyncs read it too.
+        assert_eq!(
+            serde_json::to_string(&RepoSettings::default()).unwrap(),
+            "{}"
+        );
+    }
+}
