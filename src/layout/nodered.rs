@@ -24,7 +24,6 @@ mod tests;
 pub use catalog::Catalog;
 pub use core_types::{CORE_NODE_TYPES, STRUCTURAL_TYPES};
 pub use describe::describe_change;
-pub use package::{check_name as check_package_name, check_spec as check_package_spec};
 
 use super::{
     LayoutError, LayoutOptions, MAX_FILE_SIZE, MAX_READ_SIZE, Path, Problem, RepoFiles,
