@@ -240,7 +240,12 @@ impl Checker<'_> {
         if entry.key.trim().is_empty() {
             self.problem(&entry.path, "name must not be empty");
         } else if let Err(why) = super::check_plain(entry.key) {
-            self.problem(&entry.path, format!("name {why}"));
+            self.problem(
+                &entry.path,
+                format!(
+                    "name must not contain control characters or bidirectional controls: {why}"
+                ),
+            );
         } else if entry.key.len() > MAX_NAME_LEN {
             self.problem(
                 &entry.path,

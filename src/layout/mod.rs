@@ -258,7 +258,7 @@ pub fn check_plain(text: &str) -> Result<(), String> {
                 "the line separator"
             };
             Err(format!(
-                "{} holds {what} {}; names, ids, types and versions must not hold control characters or bidirectional controls",
+                "{} holds control characters or bidirectional controls (the first is {what} {})",
                 quoted(text),
                 crate::text::escape_line(&c.to_string())
             ))

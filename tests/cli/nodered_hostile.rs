@@ -163,7 +163,7 @@ fn a_git_dependency_behind_a_newline_fails_the_sync_and_never_reaches_npm() {
     project.refuses(
         r#"{"dependencies": {"node-red-dashboard": "^3.2.3", "helper": "git+http://host/evil.git\n1.0.0"}}"#,
         &flows(|_| {}),
-        "package.json: dependencies.helper: 'git+http://host/evil.git\\n1.0.0' holds the control character \\n",
+        "package.json: dependencies.helper: 'git+http://host/evil.git\\n1.0.0' holds control characters or bidirectional controls (the first is the control character \\n",
     );
 }
 
@@ -191,27 +191,27 @@ fn escapes_in_a_node_id_a_node_type_or_a_package_name_fail_the_sync_by_path() {
     project.refuses(
         good_package,
         &flows(|nodes| nodes[2]["id"] = json!("63d4\u{1b}]0;owned\u{7}")),
-        "flows.json: [2].id: '63d4\\e]0;owned\\a' holds the control character \\e",
+        "flows.json: [2].id: '63d4\\e]0;owned\\a' holds control characters or bidirectional controls (the first is the control character \\e",
     );
     project.refuses(
         good_package,
         &flows(|nodes| nodes[1]["type"] = json!("inject\u{1b}[2J")),
-        "flows.json: [1].type: 'inject\\e[2J' holds the control character \\e",
+        "flows.json: [1].type: 'inject\\e[2J' holds control characters or bidirectional controls (the first is the control character \\e",
     );
     project.refuses(
         good_package,
         &flows(|nodes| nodes[0]["id"] = json!("tab\u{202e}")),
-        "flows.json: [0].id: 'tab\\u{202e}' holds the bidirectional control \\u{202e}",
+        "flows.json: [0].id: 'tab\\u{202e}' holds control characters or bidirectional controls (the first is the bidirectional control \\u{202e}",
     );
     project.refuses(
         r#"{"dependencies": {"node-red-dashboard": "^3.2.3", "evil\u001b[31m": "1.0.0"}}"#,
         &flows(|_| {}),
-        "package.json: dependencies[\"evil\\e[31m\"]: 'evil\\e[31m' holds the control character \\e",
+        "package.json: dependencies[\"evil\\e[31m\"]: 'evil\\e[31m' holds control characters or bidirectional controls (the first is the control character \\e",
     );
     project.refuses(
         r#"{"dependencies": {"node-red-dashboard": "^3.2.3", "../../x\nok": "1.0.0"}}"#,
         &flows(|_| {}),
-        "package.json: dependencies[\"../../x\\nok\"]: '../../x\\nok' holds the control character \\n",
+        "package.json: dependencies[\"../../x\\nok\"]: '../../x\\nok' holds control characters or bidirectional controls (the first is the control character \\n",
     );
 }
 
