@@ -1446,7 +1446,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__add)
-            opts="-o -q -v -h --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --known-hosts --ca-file --full-history --compile --apply-hook --hook-timeout --max-attempts --fetch-timeout --catalog --no-verify --state --output --color --quiet --verbose --metrics-file --help"
+            opts="-o -q -v -h --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --known-hosts --ca-file --full-history --compile --apply-hook --hook-timeout --max-attempts --fetch-timeout --catalog --allow-package-source --no-verify --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1522,6 +1522,10 @@ _gitsync() {
                     ;;
                 --catalog)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-package-source)
+                    COMPREPLY=($(compgen -W "git url file alias none" -- "${cur}"))
                     return 0
                     ;;
                 --state)
@@ -1814,7 +1818,7 @@ _gitsync() {
             return 0
             ;;
         gitsync__subcmd__repo__subcmd__set)
-            opts="-o -q -v -h --url --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --known-hosts --ca-file --full-history --compile --apply-hook --hook-timeout --max-attempts --fetch-timeout --catalog --no-auto-apply --no-full-history --no-verify --state --output --color --quiet --verbose --metrics-file --help"
+            opts="-o -q -v -h --url --ref --path --layout --namespace --interval --auto-apply --max-proposals --paused --username --password --ssh-key --ssh-passphrase --known-hosts --ca-file --full-history --compile --apply-hook --hook-timeout --max-attempts --fetch-timeout --catalog --allow-package-source --no-auto-apply --no-full-history --no-verify --state --output --color --quiet --verbose --metrics-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1894,6 +1898,10 @@ _gitsync() {
                     ;;
                 --catalog)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-package-source)
+                    COMPREPLY=($(compgen -W "git url file alias none" -- "${cur}"))
                     return 0
                     ;;
                 --state)

@@ -167,6 +167,10 @@ pub struct RepoSettings {
     pub apply_hooks: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub catalog: Option<String>,
+    /// Package sources besides the npm registry that the host lets this
+    /// repo's `package.json` name (nodered); none by default.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_package_sources: Vec<PackageSource>,
     /// Seconds an apply hook may run (default 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hook_timeout: Option<u64>,
@@ -176,6 +180,44 @@ pub struct RepoSettings {
     /// Seconds one fetch or probe may take in all (default 300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch_timeout: Option<u64>,
+}
+
+/// Where a Node-RED package may come from other than the npm registry. A
+/// repository may name one only when the host allows it for that repo:
+/// each runs code from a place the repository chooses (install scripts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageSource {
+    /// `git+https://…`, `github:user/repo`, `user/repo` and other git specs.
+    Git,
+    /// A tarball over `http://` or `https://`.
+    Url,
+    /// `file:`, `link:` and local paths or tarballs.
+    File,
+    /// `npm:other-package@1.2.3`: another registry package under this name.
+    Alias,
+}
+
+impl PackageSource {
+    pub const ALL: [PackageSource; 4] = [
+        PackageSource::Git,
+        PackageSource::Url,
+        PackageSource::File,
+        PackageSource::Alias,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageSource::Git => "git",
+            PackageSource::Url => "url",
+            PackageSource::File => "file",
+            PackageSource::Alias => "alias",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PackageSource> {
+        PackageSource::ALL.into_iter().find(|p| p.as_str() == s)
+    }
 }
 
 /// Failed apply attempts after which recovery stops until an operator re-approves.
@@ -262,5 +304,28 @@ impl RunStatus {
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_saved_before_package_sources_existed_still_load() {
+        let old: RepoSettings = serde_json::from_str(r#"{"catalog": "/etc/nodes.json"}"#).unwrap();
+        assert!(old.allow_package_sources.is_empty());
+        let new = RepoSettings {
+            allow_package_sources: vec![PackageSource::Git, PackageSource::Alias],
+            ..Default::default()
+        };
+        let text = serde_json::to_string(&new).unwrap();
+        assert_eq!(text, r#"{"allow_package_sources":["git","alias"]}"#);
+        assert_eq!(serde_json::from_str::<RepoSettings>(&text).unwrap(), new);
+        // Nothing is written for the default, so older gitsyncs read it too.
+        assert_eq!(
+            serde_json::to_string(&RepoSettings::default()).unwrap(),
+            "{}"
+        );
     }
 }

@@ -828,6 +828,7 @@ pub fn read_desired(
         compile_cache: Some(ctx.cache_dir.join("compiled")),
         compile_timeout: compile_timeout(),
         catalog: config.settings.catalog.clone(),
+        allow_package_sources: config.settings.allow_package_sources.clone(),
         scrub_env: store::repos::credential_env_vars(ctx.store.conn())?,
     };
     let desired = layout::parse(config.layout, &files, &names, &options).map_err(|source| {

@@ -30,6 +30,7 @@ pub fn repo(r: &RepoState) -> Value {
         "compile": s.compile.iter().map(|(g, c)| format!("{g}={c}")).collect::<Vec<_>>(),
         "apply_hooks": s.apply_hooks.iter().map(|(k, c)| format!("{k}={c}")).collect::<Vec<_>>(),
         "catalog": s.catalog,
+        "allow_package_sources": s.allow_package_sources.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
         "hook_timeout": s.hook_timeout.unwrap_or(gitsync::hooks::DEFAULT_TIMEOUT.as_secs()),
         "max_attempts": s.max_attempts.unwrap_or(gitsync::model::DEFAULT_MAX_ATTEMPTS),
         "fetch_timeout": s.fetch_timeout.unwrap_or(gitsync::source::DEFAULT_FETCH_TIMEOUT),

@@ -239,8 +239,13 @@ impl Checker<'_> {
     fn nonempty_key(&mut self, entry: &Entry<'_>) {
         if entry.key.trim().is_empty() {
             self.problem(&entry.path, "name must not be empty");
-        } else if entry.key.chars().any(char::is_control) {
-            self.problem(&entry.path, "name must not contain control characters");
+        } else if let Err(why) = super::check_plain(entry.key) {
+            self.problem(
+                &entry.path,
+                format!(
+                    "name must not contain control characters or bidirectional controls: {why}"
+                ),
+            );
         } else if entry.key.len() > MAX_NAME_LEN {
             self.problem(
                 &entry.path,

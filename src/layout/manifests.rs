@@ -359,11 +359,12 @@ fn check_kind(kind: &str) -> Result<(), String> {
 }
 
 /// Names are free text, but never empty, blank at either end, over 253
-/// bytes or holding control characters.
+/// bytes or holding control characters or bidi controls.
 fn check_name(name: &str) -> Result<(), String> {
     if name.is_empty() {
         return Err("the name is empty".into());
     }
+    super::check_plain(name).map_err(|why| format!("name {why}"))?;
     if name.trim() != name {
         return Err(format!(
             "name {} starts or ends with white space",
@@ -374,12 +375,6 @@ fn check_name(name: &str) -> Result<(), String> {
         return Err(format!(
             "name is {} bytes long; the limit is 253",
             name.len()
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(format!(
-            "name {} holds control characters",
-            Value::String(name.into())
         ));
     }
     Ok(())

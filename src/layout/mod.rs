@@ -7,7 +7,7 @@ pub mod manifests;
 pub mod nodered;
 mod yaml;
 
-use crate::model::{DesiredState, LayoutKind};
+use crate::model::{DesiredState, LayoutKind, PackageSource};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -92,6 +92,9 @@ pub struct LayoutOptions {
     pub compile_timeout: Duration,
     /// `--catalog PATH` (nodered).
     pub catalog: Option<String>,
+    /// `--allow-package-source` (nodered): package sources besides the npm
+    /// registry that `package.json` may name.
+    pub allow_package_sources: Vec<PackageSource>,
     /// Credential variables kept out of compile commands' environment.
     pub scrub_env: Vec<String>,
 }
@@ -107,6 +110,7 @@ impl Default for LayoutOptions {
             compile_cache: None,
             compile_timeout: DEFAULT_COMPILE_TIMEOUT,
             catalog: None,
+            allow_package_sources: Vec::new(),
             scrub_env: Vec::new(),
         }
     }
@@ -201,7 +205,9 @@ pub(crate) struct Path(pub(crate) String);
 
 impl Path {
     pub(crate) fn key(&self, key: &str) -> Path {
-        let plain = !key.is_empty() && !key.contains(['.', '[', ']', '"']);
+        let plain = !key.is_empty()
+            && !key.contains(['.', '[', ']', '"', '\\'])
+            && crate::text::first_unsafe_char(key).is_none();
         if plain {
             if self.0.is_empty() {
                 Path(key.to_string())
@@ -209,13 +215,54 @@ impl Path {
                 Path(format!("{}.{key}", self.0))
             }
         } else {
-            Path(format!("{}[{}]", self.0, Value::String(key.to_string())))
+            // The key is repository content: a path shows it escaped.
+            let inner = key.replace('\\', "\\\\").replace('"', "\\\"");
+            let inner = crate::text::escape_line(&inner);
+            Path(format!("{}[\"{inner}\"]", self.0))
         }
     }
 
     /// The item at `index` (from 0) of a sequence: `tasks[2]`.
     pub(crate) fn index(&self, index: usize) -> Path {
         Path(format!("{}[{index}]", self.0))
+    }
+}
+
+/// Longest piece of a refused value an error message quotes.
+const MAX_QUOTED_CHARS: usize = 60;
+
+/// `text` as an error message may quote it: unsafe characters spelt out
+/// (`\e`, `\u{202e}`) and cut after 60 characters, so a hostile value can
+/// neither drive the terminal nor flood the message.
+pub fn quoted(text: &str) -> String {
+    let shown: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+    let ellipsis = if shown.len() < text.len() { "…" } else { "" };
+    format!("'{}{ellipsis}'", crate::text::escape_line(&shown))
+}
+
+/// The one check every layout makes on names, ids and types taken from a
+/// repository: no C0 or C1 control, DEL, bidi control or line separator
+/// (see [`crate::text::is_unsafe_char`]). Such a character would colour or
+/// rewrite an operator's terminal, fake a line of output, make one name
+/// read as another (U+202E), or smuggle a second line past a hook that
+/// checks values line by line. The error quotes the value escaped.
+pub fn check_plain(text: &str) -> Result<(), String> {
+    match crate::text::first_unsafe_char(text) {
+        None => Ok(()),
+        Some(c) => {
+            let what = if crate::text::is_bidi_control(c) {
+                "the bidirectional control"
+            } else if c.is_control() {
+                "the control character"
+            } else {
+                "the line separator"
+            };
+            Err(format!(
+                "{} holds control characters or bidirectional controls (the first is {what} {})",
+                quoted(text),
+                crate::text::escape_line(&c.to_string())
+            ))
+        }
     }
 }
 
@@ -247,7 +294,8 @@ fn describe_scalar(value: &Value) -> String {
         Value::String(s) => {
             let shown: String = s.chars().take(60).collect();
             let ellipsis = if shown.len() < s.len() { "…" } else { "" };
-            format!("string {}{ellipsis}", Value::String(shown))
+            let json = Value::String(shown).to_string();
+            format!("string {}{ellipsis}", crate::text::escape_line(&json))
         }
         _ => "null".to_string(),
     }
@@ -427,7 +475,9 @@ pub fn json_without_duplicates(bytes: &[u8]) -> Result<Value, serde_json::Error>
             let mut out = serde_json::Map::new();
             while let Some(key) = map.next_key::<String>()? {
                 if out.contains_key(&key) {
-                    return Err(de::Error::custom(format!("duplicate key '{key}'")));
+                    // serde_json would keep the last one silently; a
+                    // reviewer reading the file may see the first.
+                    return Err(de::Error::custom(format!("duplicate key {}", quoted(&key))));
                 }
                 let Strict(v) = map.next_value()?;
                 out.insert(key, v);

@@ -16,6 +16,9 @@ mod core_types;
 mod describe;
 mod flows;
 #[cfg(test)]
+mod hostile_tests;
+mod package;
+#[cfg(test)]
 mod tests;
 
 pub use catalog::Catalog;
@@ -23,10 +26,10 @@ pub use core_types::{CORE_NODE_TYPES, STRUCTURAL_TYPES};
 pub use describe::describe_change;
 
 use super::{
-    LayoutError, LayoutOptions, MAX_FILE_SIZE, MAX_READ_SIZE, Problem, RepoFiles,
-    check_readable_within,
+    LayoutError, LayoutOptions, MAX_FILE_SIZE, MAX_READ_SIZE, Path, Problem, RepoFiles,
+    check_plain, check_readable_within, quoted,
 };
-use crate::model::{DesiredResource, DesiredState};
+use crate::model::{DesiredResource, DesiredState, PackageSource};
 use flows::FlowNode;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,7 +62,12 @@ pub fn parse(files: &dyn RepoFiles, options: &LayoutOptions) -> Result<DesiredSt
     }
     let package = read_json(files, &package_file, MAX_FILE_SIZE)?;
     let mut problems = Vec::new();
-    let project = Project::read(&package_file, &package, &mut problems);
+    let project = Project::read(
+        &package_file,
+        &package,
+        &options.allow_package_sources,
+        &mut problems,
+    );
     let flow_file = locate_flow_file(files, &package_file, &project, &mut problems);
     let catalog = load_catalog(files, options, &mut problems)?;
     let Some(flow_file) = flow_file else {
@@ -118,7 +126,9 @@ fn read_json(files: &dyn RepoFiles, file: &str, limit: u64) -> Result<Value, Lay
 }
 
 /// Parse JSON text as Node-RED and npm write it (UTF-8, perhaps with a byte
-/// order mark). A file holding only whitespace is `null`.
+/// order mark). A file holding only whitespace is `null`. A key given twice
+/// in one object is an error: JSON parsers disagree on which one wins, so
+/// what a reviewer reads might not be what is applied.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         format!(
@@ -130,7 +140,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
     if text.trim().is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(text).map_err(|e| {
+    super::json_without_duplicates(text.as_bytes()).map_err(|e| {
         let full = e.to_string();
         let what = full
             .rsplit_once(" at line ")
@@ -143,16 +153,6 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
     })
 }
 
-/// A dotted path to a key, quoting keys that would make it ambiguous.
-fn key_path(parent: &str, key: &str) -> String {
-    let plain = !key.is_empty() && !key.contains(['.', '[', ']', '"']);
-    match (plain, parent.is_empty()) {
-        (true, true) => key.to_string(),
-        (true, false) => format!("{parent}.{key}"),
-        (false, _) => format!("{parent}[{}]", Value::String(key.to_string())),
-    }
-}
-
 /// What `package.json` says about the project.
 #[derive(Debug, Default)]
 struct Project {
@@ -163,7 +163,14 @@ struct Project {
 }
 
 impl Project {
-    fn read(file: &str, package: &Value, problems: &mut Vec<Problem>) -> Project {
+    /// Read `package.json`: every dependency must be an npm package name
+    /// with a registry version, unless the host allows its source.
+    fn read(
+        file: &str,
+        package: &Value,
+        allowed: &[PackageSource],
+        problems: &mut Vec<Problem>,
+    ) -> Project {
         let mut problem = |path: String, message: String| {
             problems.push(Problem {
                 file: file.to_string(),
@@ -183,14 +190,24 @@ impl Project {
             None | Some(Value::Null) => {}
             Some(Value::Object(deps)) => {
                 for (name, version) in deps {
+                    let path = Path::default().key("dependencies").key(name).0;
+                    if let Err(why) = package::check_name(name) {
+                        problem(path, why);
+                        continue;
+                    }
                     match version {
                         Value::String(v) if !v.trim().is_empty() => {
-                            project
-                                .dependencies
-                                .insert(name.clone(), v.trim().to_string());
+                            match package::check_spec(v, allowed) {
+                                Ok(()) => {
+                                    project
+                                        .dependencies
+                                        .insert(name.clone(), v.trim().to_string());
+                                }
+                                Err(why) => problem(path, why),
+                            }
                         }
                         other => problem(
-                            key_path("dependencies", name),
+                            path,
                             format!(
                                 "expected a version string, found {}",
                                 flows::describe(other)
@@ -233,6 +250,7 @@ impl Project {
 /// Check a flow file name from `package.json`: relative to the repo path,
 /// inside it, and not a credential file.
 fn flow_file_name(name: &str) -> Result<String, String> {
+    check_plain(name)?;
     let name = name.trim();
     let normalized = name.strip_prefix("./").unwrap_or(name);
     if normalized.is_empty() {
@@ -432,8 +450,8 @@ fn check_types(nodes: &[FlowNode], project: &Project, catalog: &Catalog) -> Type
     let owners: BTreeMap<&str, String> = nodes
         .iter()
         .filter_map(|n| match n.node_type {
-            "tab" => Some((n.id, format!("flow '{}'", n.label_or_id("label")))),
-            "subflow" => Some((n.id, format!("subflow '{}'", n.label_or_id("name")))),
+            "tab" => Some((n.id, format!("flow {}", quoted(n.label_or_id("label"))))),
+            "subflow" => Some((n.id, format!("subflow {}", quoted(n.label_or_id("name"))))),
             _ => None,
         })
         .collect();
@@ -463,7 +481,7 @@ fn check_types(nodes: &[FlowNode], project: &Project, catalog: &Catalog) -> Type
         }
         let owner = match node.z.and_then(|z| owners.get(z)) {
             Some(owner) => owner.clone(),
-            None => format!("config node '{}'", node.label_or_id("name")),
+            None => format!("config node {}", quoted(node.label_or_id("name"))),
         };
         unknown.insert((ty, owner));
     }

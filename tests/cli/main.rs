@@ -1,6 +1,7 @@
 //! The integration tests: one binary that drives the real `gitsync`
 //! executable against git repos built at test time.
 
+mod contrib_hooks;
 mod docs;
 mod fleet;
 mod harness;
@@ -10,6 +11,7 @@ mod hostile_remotes;
 mod lifecycle;
 mod manifests;
 mod nodered;
+mod nodered_hostile;
 mod read_only;
 mod remotes;
 mod schedule;

@@ -426,8 +426,10 @@ fn a_failing_package_install_is_retried_then_reported_after_three_attempts() {
     assert_eq!(env.json(&["get", "package"]), serde_json::json!([]));
 }
 
+// Guards: defence in depth; a git source the host let past the layout is
+// still refused by the npm hook until the hook is told too.
 #[test]
-fn the_npm_hook_refuses_versions_that_are_not_registry_ranges() {
+fn the_npm_hook_refuses_a_git_source_the_host_allowed_only_to_the_layout() {
     let env = TestEnv::new();
     let user_dir = env.path().join("node-red-user");
     std::fs::create_dir_all(&user_dir).unwrap();
@@ -451,6 +453,8 @@ fn the_npm_hook_refuses_versions_that_are_not_registry_ranges() {
         &url,
         "--layout",
         "nodered",
+        "--allow-package-source",
+        "git",
         "--apply-hook",
         &hook,
     ])
@@ -462,10 +466,11 @@ fn the_npm_hook_refuses_versions_that_are_not_registry_ranges() {
         p["reason"]
             .as_str()
             .unwrap_or_default()
-            .contains("only npm version ranges and tags")
+            .contains("unless the hook is given --allow-source git")
     });
     assert!(refused, "{}", out.stdout);
     assert!(!user_dir.join("node_modules").exists());
+    assert_eq!(env.json(&["get", "package"]), serde_json::json!([]));
 }
 
 // ---------------------------------------------------------------------------

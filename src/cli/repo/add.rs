@@ -7,8 +7,8 @@ use gitsync::credentials::Reference;
 use gitsync::hostfile;
 use gitsync::limits;
 use gitsync::model::{
-    DEFAULT_INTERVAL, DEFAULT_MAX_PROPOSALS, DEFAULT_NAMESPACE, LayoutKind, RepoConfig,
-    RepoSettings,
+    DEFAULT_INTERVAL, DEFAULT_MAX_PROPOSALS, DEFAULT_NAMESPACE, LayoutKind, PackageSource,
+    RepoConfig, RepoSettings,
 };
 use gitsync::reconcile;
 use gitsync::source::{Mirror, SourceError};
@@ -95,6 +95,9 @@ pub struct SettingsArgs {
     /// Node catalog in Node-RED's .config.nodes.json format (nodered layout)
     #[arg(long, value_name = "PATH")]
     pub catalog: Option<String>,
+    /// Let package.json install packages from SOURCE, not only the npm registry: git, url (tarballs), file (local paths) or alias (npm:other@1.2.3); each runs code the repository picks (nodered layout; repeatable; on set, replaces the list, and none clears it)
+    #[arg(long, value_name = "SOURCE", value_parser = ["git", "url", "file", "alias", "none"])]
+    pub allow_package_source: Vec<String>,
 }
 
 /// The value parser of the secret flags. clap's own message for a bad value
@@ -257,8 +260,38 @@ impl SettingsArgs {
                 config.layout.as_str()
             )));
         }
+        if !self.allow_package_source.is_empty() {
+            config.settings.allow_package_sources = package_sources(&self.allow_package_source)?;
+        }
+        if !config.settings.allow_package_sources.is_empty() && config.layout != LayoutKind::Nodered
+        {
+            return Err(bad(format!(
+                "--allow-package-source is for the nodered layout, not '{}'",
+                config.layout.as_str()
+            )));
+        }
         Ok(())
     }
+}
+
+/// The `--allow-package-source` values as a sorted set; `none` alone
+/// clears it (clap has checked each value).
+fn package_sources(given: &[String]) -> CmdResult<Vec<PackageSource>> {
+    if given.iter().any(|s| s == "none") {
+        if given.len() > 1 {
+            return Err(CommandError::usage(
+                "--allow-package-source none clears the list; give it alone".to_string(),
+            ));
+        }
+        return Ok(Vec::new());
+    }
+    let mut sources: Vec<PackageSource> = given
+        .iter()
+        .filter_map(|s| PackageSource::parse(s))
+        .collect();
+    sources.sort();
+    sources.dedup();
+    Ok(sources)
 }
 
 /// Store a credential reference (never a value); an empty value (with

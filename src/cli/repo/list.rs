@@ -124,6 +124,14 @@ pub fn show(ctx: &mut Ctx, args: ShowArgs) -> CmdResult {
     for (kind, command) in &st.apply_hooks {
         lines.push(("apply hook", format!("{kind}={command}")));
     }
+    if !st.allow_package_sources.is_empty() {
+        let sources: Vec<&str> = st
+            .allow_package_sources
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        lines.push(("allow sources", sources.join(", ")));
+    }
     for (k, v) in lines {
         ctx.ui.line(&format!("{k:<14} {}", ui::printable(&v)))?;
     }

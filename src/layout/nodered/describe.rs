@@ -2,6 +2,7 @@
 //! nodes were added, removed or changed (and which of their fields), by name
 //! or type and id, so a reviewer does not have to read a wall of JSON.
 
+use crate::text::escape_line;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -43,7 +44,8 @@ pub fn describe_change(
                     .collect();
                 keys.sort_unstable();
                 keys.dedup();
-                changed.push(format!("  ~ {}: {}", label(Some(node)), keys.join(", ")));
+                let keys = escape_line(&keys.join(", ")).into_owned();
+                changed.push(format!("  ~ {}: {keys}", label(Some(node))));
             }
             Some(_) => {}
         }
@@ -111,10 +113,11 @@ fn label(node: Option<&Map<String, Value>>) -> String {
             .and_then(Value::as_str)
             .filter(|s| !s.trim().is_empty())
     };
-    let node_type = text("type").unwrap_or("node");
-    let id = text("id").unwrap_or("?");
+    // Live specs predate today's checks: everything shown is escaped.
+    let node_type = escape_line(text("type").unwrap_or("node"));
+    let id = escape_line(text("id").unwrap_or("?"));
     match text("name").or_else(|| text("label")) {
-        Some(name) => format!("{node_type} '{name}' ({id})"),
+        Some(name) => format!("{node_type} '{}' ({id})", escape_line(name)),
         None => format!("{node_type} ({id})"),
     }
 }

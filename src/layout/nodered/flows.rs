@@ -2,7 +2,7 @@
 //! unique `id` and a `type`, whose `z` (when present) names a tab or a
 //! subflow of the same file. Every problem is reported in one pass.
 
-use super::Problem;
+use super::{Problem, check_plain};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -89,6 +89,19 @@ pub fn check<'a>(file: &str, value: &'a Value, problems: &mut Vec<Problem>) -> V
             .get("type")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty());
+        // Ids name resources and types name code; both reach terminals,
+        // hooks and Node-RED, so they are checked before any message
+        // quotes them.
+        let mut plain = true;
+        for (key, value) in [("id", id), ("type", node_type)] {
+            if let Some(Err(why)) = value.map(check_plain) {
+                problem(format!("{path}.{key}"), why);
+                plain = false;
+            }
+        }
+        if !plain {
+            continue;
+        }
         let (id, node_type) = match (id, node_type) {
             (Some(id), Some(t)) => (id, t),
             (None, t) => {
@@ -117,7 +130,13 @@ pub fn check<'a>(file: &str, value: &'a Value, problems: &mut Vec<Problem>) -> V
         let z = match fields.get("z") {
             None | Some(Value::Null) => None,
             Some(Value::String(z)) if z.is_empty() => None,
-            Some(Value::String(z)) => Some(z.as_str()),
+            Some(Value::String(z)) => match check_plain(z) {
+                Ok(()) => Some(z.as_str()),
+                Err(why) => {
+                    problem(format!("{path}.z"), why);
+                    continue;
+                }
+            },
             Some(other) => {
                 problem(
                     path,
