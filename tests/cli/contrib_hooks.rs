@@ -560,3 +560,23 @@ fn the_http_admin_api_hook_refuses_bad_stdin_and_dot_or_multi_line_names_before_
     );
     assert_eq!(body, good("app-01:nginx/public"));
 }
+
+// Guards: a temporary file a killed run of the file-tree hook left behind
+// is removed by the next run for that resource.
+#[test]
+fn the_file_tree_hook_removes_what_a_killed_run_left_behind() {
+    let env = TestEnv::new();
+    let root = env.path().join("live");
+    let folder = root.join("default/module");
+    std::fs::create_dir_all(&folder).unwrap();
+    let stale = folder.join(".web.json.k1ll3d.tmp");
+    std::fs::write(&stale, b"{\"half").unwrap();
+    let good = change("module", "web", "create", json!({"variety": "role"}));
+    assert_eq!(write_tree(&root, "web", "create", &good).code, 0);
+    assert!(!stale.exists(), "the stale temporary file is still there");
+    let names: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["web.json"]);
+}
