@@ -142,7 +142,14 @@ fn connect<'a, 'repo>(
         _ => None,
     };
     let seen = trace.0.clone();
+    let origin = origin_of(&remote.url);
     Ok(connection.with_credentials(move |action| match action {
+        // Credentials go to the configured scheme, host and port only: a
+        // redirect to anywhere else gets none.
+        Action::Get(ctx) if identity.is_some() && origin_of_context(&ctx) != origin => {
+            seen.store(ASKED_NONE_GIVEN, Ordering::Relaxed);
+            Ok(None)
+        }
         Action::Get(ctx) => match &identity {
             Some((username, password)) => {
                 seen.store(GIVEN, Ordering::Relaxed);
@@ -162,6 +169,46 @@ fn connect<'a, 'repo>(
         },
         Action::Store(_) | Action::Erase(_) => Ok(None),
     }))
+}
+
+/// Scheme, host and port (the scheme's default when none is given).
+type Origin = Option<(String, String, u16)>;
+
+fn default_port(scheme: &str) -> u16 {
+    match scheme {
+        "https" => 443,
+        "http" => 80,
+        "git" => 9418,
+        _ => 22,
+    }
+}
+
+/// The origin of the configured URL.
+fn origin_of(url: &str) -> Origin {
+    let parsed = gix::url::parse(gix::bstr::BStr::new(url)).ok()?;
+    let scheme = parsed.scheme.as_str().to_ascii_lowercase();
+    let host = parsed.host()?.to_ascii_lowercase();
+    let port = parsed.port.unwrap_or_else(|| default_port(&scheme));
+    Some((scheme, host, port))
+}
+
+/// The origin a credential request is for (`protocol` and `host[:port]`).
+fn origin_of_context(ctx: &gix::credentials::protocol::Context) -> Origin {
+    if let Some(url) = &ctx.url
+        && let Some(origin) = origin_of(&url.to_string())
+    {
+        return Some(origin);
+    }
+    let scheme = ctx.protocol.as_deref()?.to_ascii_lowercase();
+    let host = ctx.host.as_deref()?.to_ascii_lowercase();
+    let (host, port) = match host.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => match p.parse() {
+            Ok(p) => (h.trim_matches(['[', ']']).to_string(), p),
+            Err(_) => (host.clone(), default_port(&scheme)),
+        },
+        _ => (host.clone(), default_port(&scheme)),
+    };
+    Some((scheme, host, port))
 }
 
 /// Turn a failure to connect or list refs into the error a user can act on:

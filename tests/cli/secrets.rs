@@ -322,3 +322,53 @@ fn a_url_stored_before_the_checks_is_refused_at_sync() {
     let last = &env.json(&["runs", "--repo", "fleet", "--limit", "1"])[0];
     assert_eq!(last["status"], "failed", "{last:#}");
 }
+
+// Guards: a token is sent to the configured origin only; a redirect to
+// another host gets no credentials (found by the black-box hostile pass).
+#[test]
+fn a_redirect_to_another_host_never_receives_the_token() {
+    use std::io::{Read, Write};
+    let env = TestEnv::new();
+    let other = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    let other_port = other.local_addr().unwrap().port();
+    let first = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let first_port = first.local_addr().unwrap().port();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        for stream in other.incoming().take(4).flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 8192];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            log.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+            let _ = stream.write_all(
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
+        }
+    });
+    std::thread::spawn(move || {
+        for stream in first.incoming().take(4).flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 8192];
+            let n = stream.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]);
+            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let answer = format!(
+                "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.2:{other_port}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    let url = format!("http://127.0.0.1:{first_port}/repo.git");
+    let mut cmd = env.command(&["repo", "add", "r", &url, "--password", "env:TOKEN"]);
+    cmd.env("TOKEN", "s3cr3t-planted-xyz");
+    let out = cmd.output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let got = seen.lock().unwrap().clone();
+    assert!(
+        !got.to_ascii_lowercase().contains("authorization"),
+        "the redirect target got credentials:\n{got}"
+    );
+}
