@@ -1,6 +1,8 @@
 //! The integration tests: one binary that drives the real `gitsync`
 //! executable against git repos built at test time.
 
+mod concurrency;
+mod crash;
 mod docs;
 mod fleet;
 mod harness;
