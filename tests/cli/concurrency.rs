@@ -15,8 +15,8 @@ use std::process::Stdio;
 const COMMANDS: [&[&str]; 6] = [
     &["sync", "alpha"],
     &["sync", "--all"],
-    &["proposals", "approve", "--all", "--apply"],
-    &["apply"],
+    &["-o", "json", "proposals", "approve", "--all", "--apply"],
+    &["-o", "json", "apply"],
     &["status"],
     &["get"],
 ];
@@ -53,7 +53,7 @@ fn eight_processes_at_once_never_open_or_apply_a_proposal_twice() {
         ])
         .success();
     }
-    let (mut processes, mut busy) = (0, 0);
+    let (mut processes, mut busy, mut raced) = (0, 0, 0);
     let mut generations = vec![0u64; ups.len()];
     for round in 0..rounds {
         // Upstreams move on between rounds, not all of them every time.
@@ -87,11 +87,33 @@ fn eight_processes_at_once_never_open_or_apply_a_proposal_twice() {
             let code = out.status.code();
             processes += 1;
             busy += u64::from(code == Some(4));
-            assert!(
-                matches!(code, Some(0 | 4)),
-                "round {round}: {args:?} exited {code:?}\nstderr:\n{}",
+            let output = format!(
+                "round {round}: {args:?} exited {code:?}\nstdout:\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
+            if code == Some(1) && args.contains(&"json") {
+                // An apply that a sync overtook: the sync superseded a
+                // proposal after it was approved (upstream changed), so what
+                // refers to it is refused and returns to review, in this
+                // process or one beside it. Exit 1 says not all that was
+                // approved was applied; any other reason is a failure.
+                let outcomes: serde_json::Value =
+                    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {output}"));
+                for o in outcomes.as_array().unwrap() {
+                    let reason = o["reason"].as_str().unwrap_or_default();
+                    assert!(
+                        o["status"] == "applied"
+                            || o["status"] == "superseded"
+                            || reason.contains("which is not live yet")
+                            || reason.starts_with("not approved"),
+                        "{o}: {output}"
+                    );
+                }
+                raced += 1;
+                continue;
+            }
+            assert!(matches!(code, Some(0 | 4)), "{output}");
         }
         let context = format!("after round {round}");
         check_state(&env, &context);
@@ -133,8 +155,8 @@ fn eight_processes_at_once_never_open_or_apply_a_proposal_twice() {
         "concurrent runs ended somewhere a serial run does not"
     );
     eprintln!(
-        "{rounds} rounds, {processes} processes, {busy} exited busy (4), {} proposals applied, \
-         each delivered once",
+        "{rounds} rounds, {processes} processes, {busy} exited busy (4), {raced} applies \
+         overtaken by a sync (1), {} proposals applied, each delivered once",
         applied.len()
     );
 }

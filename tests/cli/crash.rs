@@ -117,10 +117,7 @@ pub fn live(env: &TestEnv) -> BTreeMap<Key, Value> {
         .prepare("SELECT namespace, kind, name, spec FROM resources")
         .unwrap();
     stmt.query_map([], |r| {
-        Ok((
-            (r.get(0)?, r.get(1)?, r.get(2)?),
-            r.get::<_, String>(3)?,
-        ))
+        Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get::<_, String>(3)?))
     })
     .unwrap()
     .map(|row| {
@@ -397,7 +394,11 @@ fn sigkill_at_random_points_loses_nothing_and_applies_nothing_twice() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["error"].as_str().is_some_and(|e| e.contains("interrupted")))
+        .filter(|r| {
+            r["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("interrupted"))
+        })
         .count();
     let applied = env.json(&["proposals", "list", "--status", "applied"]);
     eprintln!(
