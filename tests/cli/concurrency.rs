@@ -106,7 +106,8 @@ fn eight_processes_at_once_never_open_or_apply_a_proposal_twice() {
                         o["status"] == "applied"
                             || o["status"] == "superseded"
                             || reason.contains("which is not live yet")
-                            || reason.starts_with("not approved"),
+                            || reason.starts_with("not approved")
+                            || reason == "stale",
                         "{o}: {output}"
                     );
                 }
