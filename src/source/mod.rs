@@ -260,8 +260,19 @@ impl Mirror {
                 .err()
                 .unwrap_or_else(|| mirror.error_msg("not a git repository and not empty".into())));
         }
-        std::fs::create_dir_all(path).map_err(|e| mirror.error(&e))?;
-        gix::init_bare(path).map_err(|e| mirror.error(&e))?;
+        // Initialise beside it and rename into place, so a process killed
+        // half way leaves no half-made repository (no HEAD) that every later
+        // sync would refuse as "not a git repository and not empty".
+        let parent = path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| mirror.error(&e))?;
+        let fresh = tempfile::Builder::new()
+            .prefix(".init-")
+            .tempdir_in(parent)
+            .map_err(|e| mirror.error(&e))?;
+        gix::init_bare(fresh.path()).map_err(|e| mirror.error(&e))?;
+        std::fs::rename(fresh.path(), path).map_err(|e| mirror.error(&e))?;
+        // Renamed away: nothing left for the guard to remove.
+        let _ = fresh.keep();
         Ok(mirror)
     }
 

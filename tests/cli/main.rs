@@ -1,7 +1,9 @@
 //! The integration tests: one binary that drives the real `gitsync`
 //! executable against git repos built at test time.
 
+mod concurrency;
 mod contrib_hooks;
+mod crash;
 mod docs;
 mod fleet;
 mod harness;
