@@ -15,10 +15,25 @@ pub fn is_bidi_control(c: char) -> bool {
     )
 }
 
+/// Characters that show as nothing, so that `pro\u{200b}d` looks like
+/// `prod`: zero-width spaces and joiners, word joiner and invisible
+/// operators, soft hyphen, BOM, Mongolian vowel separator, tag characters.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200d}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{feff}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
+}
+
 /// A character that must never reach a terminal as it is: a C0 or C1
-/// control, DEL, a bidi control, or U+2028/U+2029.
+/// control, DEL, a bidi control, an invisible character, or U+2028/U+2029.
 pub fn is_unsafe_char(c: char) -> bool {
-    c.is_control() || is_bidi_control(c) || matches!(c, '\u{2028}' | '\u{2029}')
+    c.is_control() || is_bidi_control(c) || is_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// The first unsafe character of `text`, if any (see [`is_unsafe_char`]).
@@ -79,6 +94,8 @@ mod tests {
             "c1\\u{9b}31m del\\u{7f}"
         );
         assert_eq!(escape_line("ls\u{2028}x"), "ls\\u{2028}x");
+        assert_eq!(escape_line("pro\u{200b}d"), "pro\\u{200b}d");
+        assert_eq!(escape_line("\u{feff}x\u{e0041}"), "\\u{feff}x\\u{e0041}");
     }
 
     #[test]

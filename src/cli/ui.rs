@@ -237,7 +237,10 @@ impl serde_json::ser::Formatter for SafeFormatter {
         for (i, c) in fragment.char_indices() {
             if is_unsafe_char(c) {
                 w.write_all(&fragment.as_bytes()[start..i])?;
-                write!(w, "\\u{:04x}", c as u32)?;
+                // JSON escapes by UTF-16 unit (tag characters need two).
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    write!(w, "\\u{unit:04x}")?;
+                }
                 start = i + c.len_utf8();
             }
         }
@@ -286,7 +289,7 @@ mod tests {
 
     #[test]
     fn json_escapes_what_serde_json_leaves_raw_and_stays_exact() {
-        let v = serde_json::json!({"k\u{202e}": "a\u{1b}b\u{9b}c\u{7f}d\u{2066}é"});
+        let v = serde_json::json!({"k\u{202e}": "a\u{1b}b\u{9b}c\u{7f}d\u{2066}é\u{e0041}"});
         let text = json(&v);
         assert!(
             !text.chars().any(|c| is_unsafe_char(c) && c != '\n'),

@@ -309,7 +309,12 @@ fn applying_an_already_applied_proposal_is_not_a_failure() {
     assert!(again.stdout.contains("already applied"), "{}", again.stdout);
     let v = env.json(&["apply", &id]);
     assert_eq!(v[0]["status"], "applied");
-    env.run(&["proposals", "approve", &id, "--apply"]).success();
+    let approve = env.run(&["proposals", "approve", &id]).success();
+    assert!(
+        approve.stdout.contains("already applied"),
+        "{}",
+        approve.stdout
+    );
 }
 
 // Guards: a sync that overlaps another process's apply opens nothing

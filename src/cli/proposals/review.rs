@@ -160,6 +160,14 @@ fn review(
             return Err(CommandError::unknown_proposal(id));
         }
     }
+    // `approve 7 7 7` is one approval of proposal 7.
+    let mut unique = Vec::with_capacity(ids.len());
+    for &id in ids {
+        if !unique.contains(&id) {
+            unique.push(id);
+        }
+    }
+    let ids = &unique[..];
     let now = ctx.now;
     let action = format!("proposal.{}", to.as_str());
     let results = ctx.store()?.write(|tx| -> store::Result<Vec<Reviewed>> {
@@ -221,6 +229,9 @@ fn report(ctx: &mut Ctx, results: &[Reviewed], verb: &str) -> CmdResult<()> {
     }
     for (id, status, reason, ok) in results {
         let line = match (ok, reason) {
+            (true, Some(r)) if *status == ProposalStatus::Applied && r == "already applied" => {
+                format!("proposal {id}: already applied")
+            }
             (true, _) => format!("proposal {id}: {verb}"),
             (false, Some(r)) => format!("proposal {id}: not {verb} ({}): {r}", status.as_str()),
             (false, None) => format!("proposal {id}: not {verb} ({})", status.as_str()),
