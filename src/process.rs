@@ -178,39 +178,83 @@ pub fn use_guard(exe: std::path::PathBuf) {
 }
 
 /// The guard, run as `gitsync __gitsync-command-guard PID PROGRAM ARGS...`
-/// in the child gitsync spawns: it asks the kernel to SIGKILL it when its
-/// parent dies, then checks that the parent is still gitsync (process
-/// `PID`); only then does it become PROGRAM (exec, same process and group).
-/// So a command can neither start after gitsync died (the race a
-/// `setpriv` wrapper leaves open between fork and its prctl) nor outlive
-/// it.
+/// in the child gitsync spawns (a process-group leader): it asks the kernel
+/// for a SIGTERM when its parent dies, checks that the parent is still
+/// gitsync (process `PID`), then runs PROGRAM as its child and waits. If
+/// gitsync dies, the guard ends the whole group, so neither the command nor
+/// anything it started outlives gitsync, and a command can never start
+/// after gitsync died (the race a `setpriv` wrapper leaves open between
+/// fork and its prctl). The guard exits with the command's status (128 + N
+/// for a command killed by signal N).
 pub fn guard_main(args: &[std::ffi::OsString]) -> std::process::ExitCode {
-    use std::os::unix::process::CommandExt;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitCode;
     let Some((parent, rest)) = args.split_first() else {
-        return std::process::ExitCode::from(125);
+        return ExitCode::from(125);
     };
     let Some((program, program_args)) = rest.split_first() else {
-        return std::process::ExitCode::from(125);
+        return ExitCode::from(125);
     };
-    if rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))
+    // SIGTERM, not SIGKILL, when gitsync dies: the guard stays to end the
+    // command's whole process group, grandchildren included.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGHUP,
+    ] {
+        if signal_hook::flag::register(signal, stop.clone()).is_err() {
+            return ExitCode::from(125);
+        }
+    }
+    if rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::TERM))
         .is_err()
     {
-        return std::process::ExitCode::from(125);
+        return ExitCode::from(125);
     }
     let expected = parent.to_str().and_then(|p| p.parse::<i32>().ok());
     let actual = rustix::process::getppid().map(rustix::process::Pid::as_raw_nonzero);
     if expected.is_none() || actual.map(|p| p.get()) != expected {
         // gitsync is gone: whatever it meant to hand over is lost, and
         // nobody would record what the command did.
-        return std::process::ExitCode::from(125);
+        return ExitCode::from(125);
     }
-    let err = Command::new(program).args(program_args).exec();
-    let _ = writeln!(
-        std::io::stderr(),
-        "cannot start {}: {err}",
-        crate::text::escape_line(&program.to_string_lossy())
-    );
-    std::process::ExitCode::from(127)
+    // The command runs as the guard's child in the guard's process group
+    // (gitsync made the guard a group leader).
+    let mut child = match Command::new(program).args(program_args).spawn() {
+        Ok(child) => child,
+        Err(err) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "cannot start {}: {err}",
+                crate::text::escape_line(&program.to_string_lossy())
+            );
+            return ExitCode::from(127);
+        }
+    };
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                let code = status
+                    .code()
+                    .or_else(|| status.signal().map(|s| s.saturating_add(128)))
+                    .unwrap_or(1);
+                return ExitCode::from(u8::try_from(code).unwrap_or(1));
+            }
+            Ok(None) if stop.load(std::sync::atomic::Ordering::SeqCst) => {
+                // gitsync died or was stopped: nothing of the command may
+                // go on. This ends the guard too.
+                let _ = rustix::process::kill_process_group(
+                    rustix::process::getpgrp(),
+                    rustix::process::Signal::KILL,
+                );
+                let _ = child.kill();
+                return ExitCode::from(137);
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(_) => return ExitCode::from(125),
+        }
+    }
 }
 
 /// Where util-linux's `setpriv` is: the fallback guard when no gitsync

@@ -123,3 +123,48 @@ fn a_signalled_apply_stops_the_hook_and_applies_nothing_more() {
         "{shown:#}"
     );
 }
+
+// Guards: what a host command started dies with a SIGKILLed gitsync too
+// (found by the black-box hostile pass: grandchildren used to survive).
+#[test]
+fn a_sigkilled_sync_takes_its_compile_commands_children_with_it() {
+    let env = TestEnv::new();
+    let up = env.upstream("dags");
+    up.write("a.py", "# a dag\n");
+    up.commit("a dag");
+    let pid_file = env.path().join("grandchild.pid");
+    let rule = format!(
+        "*.py=sh -c 'sleep 60 & echo $! > {p}.tmp; mv {p}.tmp {p}; sleep 60'",
+        p = pid_file.display()
+    );
+    env.run(&[
+        "repo",
+        "add",
+        "dags",
+        &up.url(),
+        "--layout",
+        "manifests",
+        "--compile",
+        &rule,
+    ])
+    .success();
+    let mut child = env
+        .command(&["sync", "dags"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(&pid_file);
+    signal(&child, "KILL");
+    child.wait().unwrap();
+    // The guard notices its parent's death and ends the group; give it a
+    // moment (this bounds a wait, it measures nothing).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !gone(&pid_file) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        gone(&pid_file),
+        "the compile command's child outlived gitsync"
+    );
+}
