@@ -352,6 +352,47 @@ pub fn is_trace_variable(name: &str) -> bool {
     name.starts_with("GIT_TRACE") || name == "GIT_CURL_VERBOSE"
 }
 
+/// A private (0700) temporary folder for this process, named
+/// `PREFIX<pid>-…` in the temp dir, made after removing the folders of that
+/// prefix that processes now gone left behind: a SIGKILLed gitsync cannot
+/// clean up its ssh key copies or the files it handed to compile commands,
+/// so the next one does.
+pub fn private_temp_dir(prefix: &'static str) -> std::io::Result<tempfile::TempDir> {
+    for known in TEMP_PREFIXES {
+        sweep_temp(known);
+    }
+    debug_assert!(TEMP_PREFIXES.contains(&prefix));
+    let mut builder = tempfile::Builder::new();
+    let own = format!("{prefix}{}-", std::process::id());
+    builder.prefix(&own);
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+    builder.tempdir()
+}
+
+/// Every prefix [`private_temp_dir`] is used with: each sweep clears them all.
+const TEMP_PREFIXES: [&str; 2] = ["gitsync-ssh-", "gitsync-compile-"];
+
+fn sweep_temp(prefix: &str) {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let mine = entry.metadata().is_ok_and(|m| m.is_dir() && m.uid() == me);
+        if mine && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Read a pipe to its end on a thread; the receiver gets the bytes (empty
 /// on a read error).
 fn read_in_background<R: Read + Send + 'static>(

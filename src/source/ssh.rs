@@ -42,7 +42,7 @@ pub(super) struct Session {
 impl Session {
     pub(super) fn new(auth: &SshAuth) -> std::io::Result<Session> {
         // tempfile creates folders with mode 0700.
-        let dir = tempfile::Builder::new().prefix("gitsync-ssh-").tempdir()?;
+        let dir = crate::process::private_temp_dir("gitsync-ssh-")?;
         let mut env = Vec::new();
         let mut args: Vec<String> = Vec::new();
         let mut option = |o: &str| {

@@ -168,3 +168,36 @@ fn a_sigkilled_sync_takes_its_compile_commands_children_with_it() {
         "the compile command's child outlived gitsync"
     );
 }
+
+// Guards: private temporary folders a SIGKILLed gitsync left (an ssh key
+// copy, files handed to a compile command) are removed by the next run.
+#[test]
+fn temporary_folders_a_killed_gitsync_left_are_removed_by_the_next_run() {
+    let env = TestEnv::new();
+    // A pid no process has: beyond the kernel's pid_max.
+    let dead = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(4_194_304)
+        + 1;
+    let stale = std::env::temp_dir().join(format!("gitsync-ssh-{dead}-test"));
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join("key"), "-----BEGIN OPENSSH PRIVATE KEY-----").unwrap();
+    let up = env.upstream("dags");
+    up.write("a.py", "# a dag\n");
+    up.commit("a dag");
+    let rule = "*.py=sh -c 'echo \"{\\\"dag\\\": {\\\"id\\\": \\\"a\\\"}, \\\"tasks\\\": [{\\\"id\\\": \\\"t\\\", \\\"script\\\": \\\"x\\\"}]}\"'";
+    env.run(&[
+        "repo",
+        "add",
+        "dags",
+        &up.url(),
+        "--layout",
+        "manifests",
+        "--compile",
+        rule,
+    ])
+    .success();
+    env.json(&["sync", "dags"]);
+    assert!(!stale.exists(), "the stale key copy is still on disk");
+}

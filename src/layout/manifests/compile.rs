@@ -164,13 +164,8 @@ impl Compiler<'_> {
 
     fn run(&self, name: &str, content: &[u8], command: &str) -> Result<Value, String> {
         let words = argv(command)?;
-        let mut builder = tempfile::Builder::new();
-        builder.prefix("gitsync-compile-");
         // Only this user may read the copy: repository content can be private.
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-        let folder = builder
-            .tempdir()
+        let folder = process::private_temp_dir("gitsync-compile-")
             .map_err(|e| format!("cannot create a temporary folder: {e}"))?;
         let file = folder.path().join(name);
         std::fs::write(&file, content)
