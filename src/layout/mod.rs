@@ -7,6 +7,23 @@ pub mod manifests;
 pub mod nodered;
 mod yaml;
 
+/// The YAML loader every layout uses, with its budgets, for the fuzz targets
+/// in `fuzz/`; not part of the library's API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::yaml::{MAX_DEPTH, MAX_DOCUMENTS, MAX_EXPANDED_BYTES, MAX_NODES};
+
+    /// [`super::yaml`]'s single-document loader (fleet.yaml).
+    pub fn yaml_load(text: &str) -> Result<serde_json::Value, String> {
+        super::yaml::load(text)
+    }
+
+    /// [`super::yaml`]'s multi-document loader (manifests).
+    pub fn yaml_load_all(text: &str) -> Result<Vec<serde_json::Value>, String> {
+        super::yaml::load_all(text)
+    }
+}
+
 use crate::model::{DesiredState, LayoutKind};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
