@@ -7,6 +7,23 @@ pub mod manifests;
 pub mod nodered;
 mod yaml;
 
+/// The YAML loader every layout uses, with its budgets, for the fuzz targets
+/// in `fuzz/`; not part of the library's API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use super::yaml::{MAX_DEPTH, MAX_DOCUMENTS, MAX_EXPANDED_BYTES, MAX_NODES};
+
+    /// [`super::yaml`]'s single-document loader (fleet.yaml).
+    pub fn yaml_load(text: &str) -> Result<serde_json::Value, String> {
+        super::yaml::load(text)
+    }
+
+    /// [`super::yaml`]'s multi-document loader (manifests).
+    pub fn yaml_load_all(text: &str) -> Result<Vec<serde_json::Value>, String> {
+        super::yaml::load_all(text)
+    }
+}
+
 use crate::model::{DesiredState, LayoutKind, PackageSource};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashSet};
@@ -254,6 +271,8 @@ pub fn check_plain(text: &str) -> Result<(), String> {
                 "the bidirectional control"
             } else if c.is_control() {
                 "the control character"
+            } else if crate::text::is_invisible(c) {
+                "the invisible character"
             } else {
                 "the line separator"
             };
@@ -526,5 +545,18 @@ mod tests {
             text.ends_with("ff'"),
             "the end of the message is kept: {text}"
         );
+    }
+
+    #[test]
+    fn a_duplicate_json_key_is_quoted_on_one_line() {
+        let err = json_without_duplicates(br#"{"a\nb": 1, "a\nb": 2}"#).unwrap_err();
+        assert!(
+            err.to_string().starts_with(r"duplicate key 'a\nb'"),
+            "{err}"
+        );
+        let long = "k".repeat(1000);
+        let text = format!(r#"{{"{long}": 1, "{long}": 2}}"#);
+        let err = json_without_duplicates(text.as_bytes()).unwrap_err();
+        assert!(err.to_string().len() < 200, "{err}");
     }
 }
