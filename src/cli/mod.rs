@@ -180,13 +180,9 @@ impl Ctx {
                 match Store::open_existing(&self.state) {
                     // A reading command works on a state file it cannot
                     // write (a read-only copy or mount), writing nothing.
-                    Err(e)
-                        if self.reading
-                            && !matches!(
-                                e,
-                                StoreError::Missing { .. } | StoreError::TooNew { .. }
-                            ) =>
-                    {
+                    // Only that: any other failure (busy, corrupt) is
+                    // reported, never hidden behind a read-only view.
+                    Err(e @ StoreError::ReadOnly { .. }) if self.reading => {
                         Store::open_read_only(&self.state).map_err(|_| e)?
                     }
                     other => other?,
