@@ -226,6 +226,15 @@ pub(crate) fn describe_json(value: &Value) -> String {
     }
 }
 
+/// Repository text (a key, a tag) quoted inside a one-line message:
+/// control characters escaped and at most 60 characters shown, so a key
+/// holding newlines or a megabyte of text cannot break or flood the line.
+pub(crate) fn quote(text: &str) -> String {
+    let shown: String = text.chars().take(60).collect();
+    let ellipsis = if shown.len() < text.len() { "…" } else { "" };
+    format!("'{}{ellipsis}'", crate::text::escape_line(&shown))
+}
+
 fn describe_scalar(value: &Value) -> String {
     match value {
         Value::Bool(b) => format!("boolean {b}"),
@@ -412,7 +421,7 @@ pub fn json_without_duplicates(bytes: &[u8]) -> Result<Value, serde_json::Error>
             let mut out = serde_json::Map::new();
             while let Some(key) = map.next_key::<String>()? {
                 if out.contains_key(&key) {
-                    return Err(de::Error::custom(format!("duplicate key '{key}'")));
+                    return Err(de::Error::custom(format!("duplicate key {}", quote(&key))));
                 }
                 let Strict(v) = map.next_value()?;
                 out.insert(key, v);
@@ -422,4 +431,22 @@ pub fn json_without_duplicates(bytes: &[u8]) -> Result<Value, serde_json::Error>
     }
 
     serde_json::from_slice::<Strict>(bytes).map(|s| s.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duplicate_json_key_is_quoted_on_one_line() {
+        let err = json_without_duplicates(br#"{"a\nb": 1, "a\nb": 2}"#).unwrap_err();
+        assert!(
+            err.to_string().starts_with(r"duplicate key 'a\nb'"),
+            "{err}"
+        );
+        let long = "k".repeat(1000);
+        let text = format!(r#"{{"{long}": 1, "{long}": 2}}"#);
+        let err = json_without_duplicates(text.as_bytes()).unwrap_err();
+        assert!(err.to_string().len() < 200, "{err}");
+    }
 }

@@ -216,11 +216,12 @@ fn describe(err: &Error, max_documents: usize) -> String {
         }
         Error::Budget { breach, .. } => format!("YAML budget exceeded: {breach:?}"),
         Error::DuplicateMappingKey { key, .. } => match key {
-            Some(key) => format!("duplicate key '{key}'"),
+            Some(key) => format!("duplicate key {}", super::quote(key)),
             None => "duplicate mapping key".to_string(),
         },
         Error::UnsupportedTag { tag, .. } => format!(
-            "YAML tag '{tag}' is not allowed; repository YAML is plain data (mappings, sequences, scalars)"
+            "YAML tag {} is not allowed; repository YAML is plain data (mappings, sequences, scalars)",
+            super::quote(tag)
         ),
         Error::NullIntoString { .. } => "a mapping key is null; keys must be strings".to_string(),
         Error::NonFiniteFloat { value, .. } => {
@@ -353,5 +354,19 @@ impl<'de> Visitor<'de> for BoundedValue<'_> {
             out.insert(key, value);
         }
         Ok(Value::Object(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duplicate_key_with_newlines_is_reported_on_one_line() {
+        let err = load("\"a\\nb\": 1\n\"a\\nb\": 2\n").unwrap_err();
+        assert!(!err.contains('\n'), "{err:?}");
+        assert!(err.starts_with(r"duplicate key 'a\nb' (line 2"), "{err}");
+        let err = load_all(&format!("{k}: 1\n{k}: 2\n", k = "k".repeat(5000))).unwrap_err();
+        assert!(err.len() < 200, "{err}");
     }
 }
