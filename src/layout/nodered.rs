@@ -121,7 +121,9 @@ fn read_json(files: &dyn RepoFiles, file: &str, limit: u64) -> Result<Value, Lay
 }
 
 /// Parse JSON text as Node-RED and npm write it (UTF-8, perhaps with a byte
-/// order mark). A file holding only whitespace is `null`.
+/// order mark). A file holding only whitespace is `null`. A duplicate key
+/// is refused, as in every other repository file: Node-RED keeps the last
+/// one silently, so a reviewer reading the first would approve another flow.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         format!(
@@ -133,7 +135,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, String> {
     if text.trim().is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(text).map_err(|e| {
+    super::json_without_duplicates(text.as_bytes()).map_err(|e| {
         let full = e.to_string();
         let what = full
             .rsplit_once(" at line ")
