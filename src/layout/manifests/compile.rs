@@ -80,14 +80,34 @@ pub fn matches(glob: &str, path: &str) -> bool {
     path_matches(&pattern, &parts)
 }
 
+/// One pass per pattern segment over which path prefixes are still matched,
+/// so the cost is segments times parts: trying every split for every `**`
+/// instead is exponential in the number of `**` (a repository path of many
+/// folders against `**/**/…` hung the sync).
 fn path_matches(pattern: &[&str], parts: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => parts.is_empty(),
-        Some((&"**", rest)) => (0..=parts.len()).any(|skip| path_matches(rest, &parts[skip..])),
-        Some((first, rest)) => parts.split_first().is_some_and(|(part, others)| {
-            segment_matches(first.as_bytes(), part.as_bytes()) && path_matches(rest, others)
-        }),
+    // matched[j]: the segments seen so far match the first j parts.
+    let mut matched = vec![false; parts.len() + 1];
+    matched[0] = true;
+    for segment in pattern {
+        if *segment == "**" {
+            // Zero or more parts: every prefix at or after a matched one.
+            let mut reached = false;
+            for m in matched.iter_mut() {
+                reached |= *m;
+                *m = reached;
+            }
+        } else {
+            for j in (0..parts.len()).rev() {
+                matched[j + 1] =
+                    matched[j] && segment_matches(segment.as_bytes(), parts[j].as_bytes());
+            }
+            matched[0] = false;
+        }
+        if !matched.contains(&true) {
+            return false;
+        }
     }
+    matched[parts.len()]
 }
 
 /// `*` and `?` within one path segment (byte-wise; `?` is one byte).
@@ -258,6 +278,20 @@ mod tests {
         assert!(matches("dags/**/*.py", "dags/a/b/etl.py"));
         assert!(matches("/dags/*.py", "dags/etl.py"));
         assert!(matches("d*s/*_dag.py", "dags/x_dag.py"));
+        assert!(matches("dags/**", "dags"));
+        assert!(matches("dags/**", "dags/a/b"));
+        assert!(!matches("dags/**/x", "dags"));
+        assert!(matches("a/**/**/b", "a/b"));
+        assert!(!matches("a/**/b", "a/c"));
+    }
+
+    #[test]
+    fn many_double_stars_against_a_deep_path_answer_at_once() {
+        // Once exponential: every `**` tried every split of the rest.
+        let glob = ["**"; 40].join("/") + "/x";
+        let path = ["d"; 200].join("/");
+        assert!(!matches(&glob, &path));
+        assert!(matches(&glob, &(path + "/x")));
     }
 
     #[cfg(unix)]

@@ -437,3 +437,20 @@ fn a_flow_file_over_one_mib_is_read() {
         Err(LayoutError::Refused { .. })
     ));
 }
+
+#[test]
+fn a_duplicate_key_in_a_flow_file_is_refused() {
+    // Node-RED would keep the second "func" and run it unseen.
+    let flows = r#"[{"id": "t1", "type": "tab"},
+        {"id": "f1", "type": "function", "z": "t1", "func": "return msg;", "func": "exfiltrate();"}]"#;
+    let files = MemFiles::new("")
+        .with_file("package.json", "{}")
+        .with_file("flows.json", flows);
+    let found = problems(&files);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("flows.json: invalid JSON at line 2")
+            && found[0].contains("duplicate key 'func'"),
+        "{found:?}"
+    );
+}
