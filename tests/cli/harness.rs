@@ -132,6 +132,24 @@ impl TestEnv {
         self.run(&all).success().json()
     }
 
+    /// Register `up` as repo `dags` with the manifests layout and one
+    /// `--compile` rule.
+    #[track_caller]
+    pub fn add_compiled_dags(&self, up: &GitRepo, rule: &str) {
+        let url = up.url();
+        self.run(&[
+            "repo",
+            "add",
+            "dags",
+            &url,
+            "--layout",
+            "manifests",
+            "--compile",
+            rule,
+        ])
+        .success();
+    }
+
     /// An upstream repo (created empty on first use) under `upstream/NAME`.
     pub fn upstream(&self, name: &str) -> GitRepo {
         let path = self.path().join("upstream").join(name);

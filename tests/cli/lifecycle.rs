@@ -336,17 +336,7 @@ fn a_sync_overlapping_an_apply_never_opens_a_stale_born_proposal() {
         w = waiting.display(),
         g = go.display()
     );
-    env.run(&[
-        "repo",
-        "add",
-        "dags",
-        &up.url(),
-        "--layout",
-        "manifests",
-        "--compile",
-        &rule,
-    ])
-    .success();
+    env.add_compiled_dags(&up, &rule);
     env.json(&["sync", "dags"]);
     let a = env.json(&["proposals", "list"])[0]["id"].to_string();
     up.write("b.py", "# compiled\n");

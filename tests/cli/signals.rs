@@ -47,17 +47,7 @@ fn a_signalled_sync_stops_its_compile_command_and_records_why() {
             s = started.display(),
             w = slow.display()
         );
-        env.run(&[
-            "repo",
-            "add",
-            "dags",
-            &up.url(),
-            "--layout",
-            "manifests",
-            "--compile",
-            &rule,
-        ])
-        .success();
+        env.add_compiled_dags(&up, &rule);
         let child = env
             .command(&["sync", "dags"])
             .stdout(std::process::Stdio::piped())
@@ -137,17 +127,7 @@ fn a_sigkilled_sync_takes_its_compile_commands_children_with_it() {
         "*.py=sh -c 'sleep 60 & echo $! > {p}.tmp; mv {p}.tmp {p}; sleep 60'",
         p = pid_file.display()
     );
-    env.run(&[
-        "repo",
-        "add",
-        "dags",
-        &up.url(),
-        "--layout",
-        "manifests",
-        "--compile",
-        &rule,
-    ])
-    .success();
+    env.add_compiled_dags(&up, &rule);
     let mut child = env
         .command(&["sync", "dags"])
         .stdout(std::process::Stdio::null())
@@ -187,17 +167,7 @@ fn temporary_folders_a_killed_gitsync_left_are_removed_by_the_next_run() {
     up.write("a.py", "# a dag\n");
     up.commit("a dag");
     let rule = "*.py=sh -c 'echo \"{\\\"dag\\\": {\\\"id\\\": \\\"a\\\"}, \\\"tasks\\\": [{\\\"id\\\": \\\"t\\\", \\\"script\\\": \\\"x\\\"}]}\"'";
-    env.run(&[
-        "repo",
-        "add",
-        "dags",
-        &up.url(),
-        "--layout",
-        "manifests",
-        "--compile",
-        rule,
-    ])
-    .success();
+    env.add_compiled_dags(&up, rule);
     env.json(&["sync", "dags"]);
     assert!(!stale.exists(), "the stale key copy is still on disk");
 }

@@ -179,17 +179,7 @@ fn an_error_that_mentions_a_broken_pipe_still_fails_the_sync() {
     up.write("dags/etl.py", "print('hi')\n");
     up.commit("a dag");
     let rule = "*.py=sh -c 'echo \"BrokenPipeError: [Errno 32] Broken pipe\" >&2; exit 1'";
-    env.run(&[
-        "repo",
-        "add",
-        "dags",
-        &up.url(),
-        "--layout",
-        "manifests",
-        "--compile",
-        rule,
-    ])
-    .success();
+    env.add_compiled_dags(&up, rule);
     let run = env.run(&["sync", "-q"]).code(1);
     assert!(run.stderr.contains("Broken pipe"), "{}", run.stderr);
     assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
